@@ -1,0 +1,279 @@
+// Node root filesystems: one shared read-only base of real Debian binaries + libs + node tools,
+// and per node a private tree whose /usr/bin etc. hold symlinks into /opt/lab/base (NODE-STATE.md).
+import {
+  chmodSync, copyFileSync, cpSync, existsSync, linkSync, mkdirSync, readFileSync, readdirSync, realpathSync,
+  rmSync, statSync, symlinkSync, writeFileSync,
+} from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { LabError } from "../errors.js";
+import { mountsUnder, unmountUnder, unmountUnderSync } from "./mounts.js";
+import { labPaths, nodePaths } from "./paths.js";
+import { pool, run, runSync } from "./run.js";
+
+export type NodeOs = "el7" | "el9";
+
+/** Real binaries a node gets (name in node -> candidates on this machine). Nothing that can touch the host. */
+const REAL_BINARIES: Record<string, string[]> = Object.fromEntries(
+  [
+    "bash", "cat", "cp", "mv", "ln", "ls", "mkdir", "rmdir", "rm", "chmod", "chown", "chgrp", "stat", "sha256sum",
+    "sha1sum", "sha512sum", "md5sum", "cksum", "mktemp", "install", "touch", "date", "sleep", "timeout", "head",
+    "tail", "tr", "cut", "sort", "uniq", "wc", "tee", "env", "readlink", "realpath", "basename", "dirname", "printf",
+    "echo", "test", "[", "true", "false", "id", "whoami", "seq", "expr", "yes", "paste", "join", "fold", "comm",
+    "nl", "split", "truncate", "dd", "du", "sync", "nproc", "grep", "egrep", "fgrep", "sed", "find", "xargs",
+    "diff", "cmp", "tar", "gzip", "gunzip", "zcat", "flock", "getent", "base64", "od", "xxd", "which",
+  ].map((n) => [n, [`/usr/bin/${n}`, `/bin/${n}`]]),
+);
+REAL_BINARIES["awk"] = ["/usr/bin/gawk", "/usr/bin/mawk", "/usr/bin/awk"];
+REAL_BINARIES["sysctl"] = ["/usr/sbin/sysctl", "/sbin/sysctl"];
+
+/** Where a real binary appears inside a node (EL layout: procps sysctl lives in /usr/sbin). */
+const nodePathOf = (name: string): string => (name === "sysctl" ? `/usr/sbin/${name}` : `/usr/bin/${name}`);
+
+const BASE_MARK = ".built";
+
+/** Creates <labDir>/base once (binaries + libs), and refreshes <base>/tools from toolsDir every call. */
+export function buildBase(labDir: string, toolsDir: string): string {
+  const base = labPaths(labDir).base;
+  if (!existsSync(join(base, BASE_MARK))) {
+    mkdirSync(join(base, "bin"), { recursive: true, mode: 0o755 });
+    mkdirSync(join(base, "lib"), { recursive: true, mode: 0o755 });
+    const libs = new Set<string>();
+    for (const [name, candidates] of Object.entries(REAL_BINARIES)) {
+      const found = candidates.find((c) => existsSync(c));
+      if (!found) continue; // optional binaries (xxd, which...) may be absent; bash etc. are checked below
+      copyFileSync(realpathSync(found), join(base, "bin", name));
+      chmodSync(join(base, "bin", name), 0o755);
+      for (const lib of sharedLibs(found)) libs.add(lib);
+    }
+    for (const must of ["bash", "cat", "sysctl", "grep", "sed", "awk"]) {
+      if (!existsSync(join(base, "bin", must))) {
+        throw new LabError(`lab base: ${must} not found on this machine; install it (apt-get install procps grep sed gawk coreutils)`);
+      }
+    }
+    for (const lib of libs) copyFileSync(realpathSync(lib), join(base, "lib", basename(lib)));
+    writeFileSync(join(base, BASE_MARK), new Date().toISOString() + "\n");
+  }
+  const tools = join(base, "tools");
+  rmSync(tools, { recursive: true, force: true });
+  mkdirSync(tools, { recursive: true, mode: 0o755 });
+  if (existsSync(toolsDir)) cpSync(toolsDir, tools, { recursive: true, dereference: true });
+  chmodSync(base, 0o755);
+  return base;
+}
+
+/** Shared libraries (including the dynamic loader) a binary needs, from ldd; none for scripts. */
+function sharedLibs(binary: string): string[] {
+  const r = runSync("ldd", [binary]);
+  if (r.code !== 0) return [];
+  const out: string[] = [];
+  for (const line of r.stdout.split("\n")) {
+    const arrow = /=>\s+(\/\S+)/.exec(line);
+    const bare = /^\s*(\/\S+)\s+\(/.exec(line);
+    const path = arrow?.[1] ?? bare?.[1];
+    if (path) out.push(path);
+  }
+  return out;
+}
+
+/** Tool symlinks from <base>/tools/MANIFEST: lines `<path-in-node> <tool-file>`; # comments. */
+export function readManifest(base: string): Array<{ nodePath: string; tool: string }> {
+  const file = join(base, "tools", "MANIFEST");
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .map((l) => l.replace(/#.*/, "").trim())
+    .filter(Boolean)
+    .map((l) => l.split(/\s+/))
+    .filter((f): f is [string, string] => f.length >= 2 && f[0]!.startsWith("/"))
+    .map(([nodePath, tool]) => ({ nodePath, tool }));
+}
+
+export interface NodeRootSpec {
+  name: string;
+  os: NodeOs;
+  ip: string;
+  hostname?: string;
+  /** Initial `.lab/faults` lines (key or key=value), present before lab-init runs. */
+  faults?: readonly string[];
+}
+
+export interface NodeRootResult {
+  root: string;
+  /** "bind" = read-only bind mount of the base; "hardlink" = fallback copy by hard links (mounting impossible). */
+  baseMode: "bind" | "hardlink";
+  initLog: string;
+}
+
+const PRIVATE_DIRS = [
+  "etc", "etc/sysctl.d", "usr/bin", "usr/sbin", "usr/lib", "usr/lib64", "usr/libexec", "usr/share", "usr/local/bin",
+  "usr/local/sbin", "usr/local/lib", "usr/local/src", "var/lib", "var/log", "var/cache", "var/tmp", "boot", "root",
+  "home", "tmp", "run", "opt/lab/base", "proc/sys/kernel/random", "proc/sys/fs", "proc/sys/net/ipv4", "proc/sys/vm",
+  "proc/net", "sys/kernel", "sys/module", "sys/fs/cgroup", "dev", ".lab", "mnt", "srv",
+];
+
+/** Creates the node tree, mounts the base, links binaries and tools; no lab-init (see initNodeRoot). */
+function layNodeRoot(labDir: string, spec: NodeRootSpec): string {
+  const { dir, root, control } = nodePaths(labDir, spec.name);
+  const base = labPaths(labDir).base;
+  if (!existsSync(join(base, BASE_MARK))) throw new LabError(`lab: ${base} is not built; call buildBase first`);
+  ensureSafeChain(labDir);
+  for (const d of [join(labDir, "nodes"), dir, root]) mkdirSync(d, { recursive: true, mode: 0o755 });
+  for (const d of PRIVATE_DIRS) mkdirSync(join(root, d), { recursive: true, mode: 0o755 });
+  chmodSync(join(root, "tmp"), 0o1777);
+  chmodSync(join(root, "var/tmp"), 0o1777);
+  // usrmerge layout (EL7 and EL9 both): /bin, /sbin, /lib point into /usr; libs point into the base.
+  link("usr/bin", join(root, "bin"));
+  link("usr/sbin", join(root, "sbin"));
+  link("usr/lib", join(root, "lib"));
+  link("/opt/lab/base/lib", join(root, "lib64"));
+  link("/opt/lab/base/lib", join(root, "usr/lib/x86_64-linux-gnu"));
+  for (const name of readdirSync(join(base, "bin"))) link(`/opt/lab/base/bin/${name}`, join(root, nodePathOf(name)));
+  link("/opt/lab/base/bin/bash", join(root, "usr/bin/sh"));
+  // Simulated tools win over real binaries of the same name.
+  for (const { nodePath, tool } of readManifest(base)) {
+    mkdirSync(join(root, dirname(nodePath)), { recursive: true, mode: 0o755 });
+    link(`/opt/lab/base/tools/${tool}`, join(root, nodePath));
+  }
+  writeIfAbsent(join(root, "etc/passwd"), "root:x:0:0:root:/root:/bin/bash\n");
+  writeIfAbsent(join(root, "etc/group"), "root:x:0:\n");
+  writeIfAbsent(join(root, "etc/hostname"), (spec.hostname ?? spec.name) + "\n");
+  makeDevices(join(root, "dev"));
+  writeFileSync(join(control, "personality"), spec.os + "\n");
+  writeFileSync(join(control, "faults"), (spec.faults ?? []).map((f) => f + "\n").join(""));
+  writeIfAbsent(join(control, "invocations.log"), "");
+  return root;
+}
+
+/** Replaces whatever is at `at` with a symlink to `target`. */
+function link(target: string, at: string): void {
+  rmSync(at, { force: true, recursive: false });
+  symlinkSync(target, at);
+}
+
+function writeIfAbsent(file: string, text: string): void {
+  if (!existsSync(file)) writeFileSync(file, text);
+}
+
+function makeDevices(dev: string): void {
+  const nodes: Array<[string, number, number]> = [["null", 1, 3], ["zero", 1, 5], ["full", 1, 7], ["random", 1, 8], ["urandom", 1, 9], ["tty", 5, 0]];
+  for (const [name, major, minor] of nodes) {
+    const p = join(dev, name);
+    if (existsSync(p)) continue;
+    const r = runSync("mknod", ["-m", "666", p, "c", String(major), String(minor)]);
+    if (r.code !== 0) throw new LabError(`lab: mknod ${p} failed (${r.stderr.trim()}); the lab needs root with CAP_MKNOD on a filesystem without nodev`);
+  }
+}
+
+/** sshd's ChrootDirectory rule: every component up to / root-owned and not group/world writable. */
+export function ensureSafeChain(labDir: string): void {
+  mkdirSync(labDir, { recursive: true, mode: 0o755 });
+  let p = realpathSync(labDir);
+  for (;;) {
+    const st = statSync(p);
+    if (st.uid !== 0 || (st.mode & 0o022) !== 0) {
+      throw new LabError(`lab: ${p} must be owned by root and not group/world writable (sshd ChrootDirectory rule); use a lab dir such as /var/lib/remedy-lab`);
+    }
+    if (p === "/") return;
+    p = dirname(p);
+  }
+}
+
+/** Mounts <labDir>/base read-only at <root>/opt/lab/base; hard links when mounting is impossible. */
+function attachBase(labDir: string, root: string): "bind" | "hardlink" {
+  const base = labPaths(labDir).base;
+  const target = join(root, "opt/lab/base");
+  if (mountsUnder(target).includes(target)) return "bind";
+  if (runSync("mount", ["--bind", base, target]).code === 0) {
+    if (runSync("mount", ["-o", "remount,ro,bind", target]).code === 0) return "bind";
+    runSync("umount", ["-l", target]);
+  }
+  cpSync(base, target, { recursive: true }); // directories
+  hardlinkTree(base, target);
+  return "hardlink";
+}
+
+function hardlinkTree(from: string, to: string): void {
+  for (const e of readdirSync(from, { withFileTypes: true })) {
+    const src = join(from, e.name);
+    const dst = join(to, e.name);
+    if (e.isDirectory()) {
+      mkdirSync(dst, { recursive: true });
+      hardlinkTree(src, dst);
+    } else {
+      rmSync(dst, { force: true });
+      linkSync(src, dst);
+    }
+  }
+}
+
+/** Files lab-init normally writes; used only while the node tools do not ship lab-init yet. */
+function minimalState(root: string, spec: NodeRootSpec): void {
+  const kernel = spec.os === "el7" ? "3.10.0-1160.el7.x86_64" : "5.14.0-362.8.1.el9_3.x86_64";
+  const files: Record<string, string> = {
+    "proc/sys/kernel/osrelease": kernel,
+    "proc/sys/kernel/hostname": spec.hostname ?? spec.name,
+    "proc/sys/kernel/random/boot_id": randomUuid(),
+    "proc/sys/fs/pipe-user-pages-soft": "16384",
+    "proc/sys/net/ipv4/ip_forward": "0",
+    "etc/os-release": spec.os === "el7"
+      ? 'NAME="CentOS Linux"\nVERSION="7 (Core)"\nID="centos"\nID_LIKE="rhel fedora"\nVERSION_ID="7"\nPRETTY_NAME="CentOS Linux 7 (Core)"\n'
+      : 'NAME="Rocky Linux"\nVERSION="9.3 (Blue Onyx)"\nID="rocky"\nID_LIKE="rhel centos fedora"\nVERSION_ID="9.3"\nPRETTY_NAME="Rocky Linux 9.3 (Blue Onyx)"\n',
+  };
+  for (const [rel, text] of Object.entries(files)) writeIfAbsent(join(root, rel), text + (text.endsWith("\n") ? "" : "\n"));
+}
+
+export function randomUuid(): string {
+  return globalThis.crypto.randomUUID();
+}
+
+/** Runs lab-init inside the node if the tools ship it (else writes the minimal state above). */
+async function initNodeRoot(labDir: string, spec: NodeRootSpec): Promise<string> {
+  const root = nodePaths(labDir, spec.name).root;
+  if (!existsSync(join(labPaths(labDir).base, "tools", "lab-init"))) {
+    minimalState(root, spec);
+    return "lab-init absent: minimal state written\n";
+  }
+  const r = await run("chroot", [root, "/opt/lab/base/tools/lab-init", spec.os, spec.hostname ?? spec.name, spec.ip], {
+    env: nodeEnv(),
+    timeoutMs: 60_000,
+  });
+  if (r.code !== 0) throw new LabError(`lab: lab-init failed on ${spec.name} (exit ${r.code}): ${(r.stderr || r.stdout).trim().slice(-800)}`);
+  return r.stdout + r.stderr;
+}
+
+/** Environment for programs run inside a node: nothing of the host's leaks in. */
+export function nodeEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin", HOME: "/root", LANG: "C", TERM: "dumb", ...extra };
+}
+
+/** Creates one node root (sync layout + mount, then lab-init). Returns the root path. */
+export async function createNodeRoot(labDir: string, spec: NodeRootSpec): Promise<NodeRootResult> {
+  const root = layNodeRoot(labDir, spec);
+  const baseMode = attachBase(labDir, root);
+  const initLog = await initNodeRoot(labDir, spec);
+  return { root, baseMode, initLog };
+}
+
+/** Many node roots at once: layouts + mounts serially (cheap), lab-init in parallel. */
+export async function createNodeRoots(labDir: string, specs: readonly NodeRootSpec[], concurrency = 8): Promise<NodeRootResult[]> {
+  const laid = specs.map((s) => ({ root: layNodeRoot(labDir, s), baseMode: attachBase(labDir, nodePaths(labDir, s.name).root) }));
+  const logs = await pool(specs, concurrency, (s) => initNodeRoot(labDir, s));
+  return laid.map((l, i) => ({ ...l, initLog: logs[i] ?? "" }));
+}
+
+/** Unmounts everything under the node dir (lazily if busy) and removes it; refuses to delete through a mount. */
+export async function destroyNodeRoot(labDir: string, name: string): Promise<void> {
+  const { dir } = nodePaths(labDir, name);
+  if (!existsSync(dir)) return;
+  const left = await unmountUnder(realpathSync(dir));
+  if (left.length > 0) throw new LabError(`lab: cannot unmount ${left.join(", ")}; not removing ${dir}`);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export function destroyNodeRootSync(labDir: string, name: string): void {
+  const { dir } = nodePaths(labDir, name);
+  if (!existsSync(dir)) return;
+  const left = unmountUnderSync(realpathSync(dir));
+  if (left.length > 0) throw new LabError(`lab: cannot unmount ${left.join(", ")}; not removing ${dir}`);
+  rmSync(dir, { recursive: true, force: true });
+}
