@@ -1,0 +1,32 @@
+// remedy inventory: resolved hosts/groups/vars; --check-reachable connects (host keys verified).
+import type { Io } from "../io.js";
+import { ExitCode } from "../exit-codes.js";
+import { loadInventory, resolvePattern, renderInventory } from "../../inventory/index.js";
+import { InventoryConnector } from "../connect.js";
+import { pool } from "../../engine/runner.js";
+import { errorMessage } from "../../errors.js";
+
+export async function inventoryCommand(flags: { inventory: string; limit?: string; graph?: boolean; json?: boolean; checkReachable?: boolean; knownHosts?: string }, io: Io): Promise<number> {
+  const inv = await loadInventory(flags.inventory);
+  const hosts = resolvePattern(inv, flags.limit ?? "all");
+  io.out(renderInventory(inv, hosts, { graph: Boolean(flags.graph), json: Boolean(flags.json) }));
+  if (!flags.checkReachable) return ExitCode.Ok;
+  const connector = new InventoryConnector(inv, { knownHosts: flags.knownHosts });
+  const down: string[] = [];
+  try {
+    await pool(hosts, 100, io.signal, async (h) => {
+      try {
+        const t = await connector.get(h, io.signal);
+        const r = await t.exec("true", { timeoutMs: 10_000 });
+        if (r.exitCode !== 0) down.push(`${h}: \`true\` exited ${r.exitCode}`);
+      } catch (e) {
+        down.push(`${h}: ${errorMessage(e)}`);
+      }
+    });
+  } finally {
+    await connector.closeAll();
+  }
+  for (const d of down) io.err(`unreachable ${d}\n`);
+  io.out(`${hosts.length - down.length}/${hosts.length} hosts reachable\n`);
+  return down.length ? ExitCode.Unreachable : ExitCode.Ok;
+}

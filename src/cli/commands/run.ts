@@ -1,0 +1,99 @@
+// check / plan / apply: load and validate everything first (nothing connects on bad input), then run.
+import type { Io } from "../io.js";
+import type { RunFlags } from "../options.js";
+import { intFlag, parseExtraVars, parseSerial } from "../options.js";
+import { InputError } from "../../errors.js";
+import { loadPlaybook } from "../../playbook/index.js";
+import { loadInventory, resolvePattern, hostVars, groupsView } from "../../inventory/index.js";
+import { runPlaybook, type RunOptions, type RunResult } from "../../engine/runner.js";
+import { systemClock } from "../../engine/context.js";
+import { InventoryConnector } from "../connect.js";
+import type { Mode, RunEvent } from "../../model/events.js";
+import type { Playbook } from "../../model/playbook.js";
+import type { Inventory } from "../../model/inventory.js";
+import { Reporters } from "../reporters.js";
+import { Redactor, secretValues } from "../../report/redact.js";
+import { planHooks } from "../../plan/hooks.js";
+
+export interface Loaded {
+  playbook: Playbook;
+  inventory: Inventory;
+  hosts: string[];
+  extraVars: Record<string, unknown>;
+}
+
+export async function loadForRun(pbPath: string, flags: RunFlags): Promise<Loaded> {
+  const extraVars = parseExtraVars(flags.extraVars ?? []);
+  if (!flags.inventory) throw new InputError("missing -i/--inventory: name the inventory file or directory");
+  const [playbook, inventory] = await Promise.all([loadPlaybook(pbPath, { extraVars }), loadInventory(flags.inventory)]);
+  const hosts = resolvePattern(inventory, playbook.hosts, flags.limit);
+  if (hosts.length === 0) {
+    throw new InputError(`hosts pattern "${playbook.hosts}"${flags.limit ? ` limited by "${flags.limit}"` : ""} matches no host in ${flags.inventory}`);
+  }
+  return { playbook, inventory, hosts, extraVars };
+}
+
+export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io: Io): Promise<number> {
+  const forks = intFlag("forks", flags.forks, 1, 5000) ?? 50;
+  const timeout = intFlag("timeout", flags.timeout, 1, 86400);
+  const serial = parseSerial(flags.serial);
+  const tags = flags.tags ? flags.tags.split(",").map((t) => t.trim()).filter(Boolean) : undefined;
+  if (mode === "apply" && flags.plan && flags.resume) throw new InputError("--plan and --resume cannot be combined");
+  const loaded = await loadForRun(pbPath, flags);
+  const { playbook, inventory, hosts, extraVars } = loaded;
+  if (timeout) for (const s of playbook.steps) s.timeoutSec = timeout;
+
+  const plan = await planHooks(mode, flags, loaded, io);
+  if (mode === "apply" && !flags.yes && !flags.plan) {
+    if (!io.isTTY || flags.json) {
+      throw new InputError("apply needs an approval when not run interactively: pass --yes, or --plan <file> from `remedy plan`");
+    }
+  }
+
+  const redactor = new Redactor();
+  redactor.add(secretValues(extraVars));
+  redactor.add(secretValues(playbook.vars));
+  const varsFor = (host: string) => ({ ...playbook.vars, ...hostVars(inventory, host), ...extraVars });
+  for (const h of hosts) redactor.add(secretValues(hostVars(inventory, h)));
+
+  const connector = new InventoryConnector(inventory, { knownHosts: flags.knownHosts, sshConfig: flags.sshConfig });
+  const base: Omit<RunOptions, "mode" | "emit"> = {
+    playbook,
+    hosts,
+    varsFor,
+    groups: groupsView(inventory),
+    connector,
+    signal: io.signal,
+    clock: systemClock,
+    forks,
+    serial,
+    tags,
+    ...plan.runOptions,
+  };
+  try {
+    // interactive apply: show what would change, then ask
+    if (mode === "apply" && !flags.yes && !flags.plan) {
+      const preview = await runWithReporters("check", base, flags, io, redactor, { summaryOnly: false });
+      if (preview.exitCode !== 2) return preview.exitCode;
+      if (!(await io.confirm(`Apply these changes to ${preview.summary.hosts.filter((h) => h.would_change > 0).length} host(s)?`))) {
+        io.err("Nothing applied.\n");
+        return 0;
+      }
+    }
+    const result = await runWithReporters(mode, base, flags, io, redactor, {});
+    return await plan.after(result, redactor);
+  } finally {
+    await connector.closeAll();
+  }
+}
+
+async function runWithReporters(mode: Mode, base: Omit<RunOptions, "mode" | "emit">, flags: RunFlags, io: Io, redactor: Redactor, _o: { summaryOnly?: boolean }): Promise<RunResult> {
+  const reporters = new Reporters(io, { json: Boolean(flags.json), verbose: Boolean(flags.verbose), junit: flags.junit, redactor });
+  const emit = (e: RunEvent) => reporters.emit(e);
+  try {
+    const result = await runPlaybook({ ...base, mode, emit, runId: base.runId });
+    return result;
+  } finally {
+    await reporters.close();
+  }
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// The bin entry: the only place that calls process.exit.
+import { runCli } from "./program.js";
+import { processIo } from "./io.js";
+import { ExitCode } from "./exit-codes.js";
+
+const controller = new AbortController();
+let interrupts = 0;
+process.on("SIGINT", () => {
+  interrupts++;
+  if (interrupts === 1) {
+    process.stderr.write("\nInterrupted: no new steps start; waiting for in-flight commands and cleanup (Ctrl-C again to quit now)\n");
+    controller.abort(new Error("interrupted"));
+  } else process.exit(ExitCode.Interrupted);
+});
+process.on("SIGTERM", () => controller.abort(new Error("terminated")));
+
+runCli(process.argv.slice(2), processIo(controller.signal)).then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`remedy: internal error (a bug in remedy, please report it): ${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exit(ExitCode.Internal);
+  },
+);

@@ -1,0 +1,85 @@
+// argv → command. Errors become exit codes here (and only here); main.ts exits.
+import { Command, CommanderError, Option } from "commander";
+import { RemedyError, InternalError } from "../errors.js";
+import { ExitCode } from "./exit-codes.js";
+import type { Io } from "./io.js";
+import { runCommand } from "./commands/run.js";
+import { validateCommand } from "./commands/validate.js";
+import { inventoryCommand } from "./commands/inventory.js";
+import { registerExtraCommands } from "./commands/extra.js";
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function addRunOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption("-i, --inventory <path>", "inventory file or directory (INI or YAML)")
+    .option("-l, --limit <pattern>", "further limit the hosts (ansible pattern)")
+    .option("-f, --forks <n>", "hosts worked on in parallel", "50")
+    .option("--serial <sizes>", "batch sizes, e.g. 1,30% (apply)")
+    .option("--timeout <seconds>", "default per-command timeout")
+    .option("-e, --extra-vars <kv>", "extra variable key=value or JSON (repeatable)", collect, [])
+    .option("-t, --tags <tags>", "only steps with one of these tags (comma-separated)")
+    .option("--json", "JSON-lines events on stdout")
+    .option("--junit <file>", "write a JUnit XML report")
+    .option("--known-hosts <file>", "known_hosts file to verify host keys against")
+    .option("--ssh-config <file>", "ssh config file (default ~/.ssh/config)")
+    .option("-v, --verbose", "print every command");
+}
+
+export async function runCli(argv: string[], io: Io): Promise<number> {
+  let code: number = ExitCode.Ok;
+  const program = new Command("remedy")
+    .description("Fix broken Kubernetes nodes with checked, verified playbooks over SSH")
+    .version("0.1.0")
+    .exitOverride()
+    .showHelpAfterError("(run remedy --help for usage)")
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+
+  addRunOptions(program.command("check").argument("<playbook>").description("dry run: run only check phases; exit 2 when changes are pending")).action(
+    async (pb: string, flags) => void (code = await runCommand("check", pb, flags, io)),
+  );
+  addRunOptions(program.command("plan").argument("<playbook>").description("dry run that writes a plan file for approval"))
+    .requiredOption("-o, --out <file>", "plan file to write")
+    .action(async (pb: string, flags) => void (code = await runCommand("plan", pb, flags, io)));
+  addRunOptions(program.command("apply").argument("<playbook>").description("check → apply where needed → verify"))
+    .option("--plan <file>", "apply exactly this approved plan")
+    .option("-y, --yes", "do not ask for confirmation")
+    .option("--resume <runId>", "resume an interrupted run, skipping finished hosts")
+    .action(async (pb: string, flags) => void (code = await runCommand("apply", pb, flags, io)));
+  program
+    .command("validate")
+    .argument("<playbooks...>")
+    .description("schema and semantic validation only; no connection")
+    .option("-i, --inventory <path>", "also validate this inventory and the playbooks' host patterns")
+    .action(async (pbs: string[], flags) => void (code = await validateCommand(pbs, flags, io)));
+  program
+    .command("inventory")
+    .description("show resolved hosts, groups and vars")
+    .requiredOption("-i, --inventory <path>", "inventory file or directory")
+    .option("-l, --limit <pattern>", "host pattern")
+    .option("--graph", "show the group tree")
+    .option("--json", "ansible-inventory --list style JSON")
+    .addOption(new Option("--check-reachable", "connect to every host and report reachability").hideHelp(false))
+    .option("--known-hosts <file>", "known_hosts file")
+    .action(async (flags) => void (code = await inventoryCommand(flags, io)));
+  registerExtraCommands(program, io, (c) => (code = c));
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return ExitCode.Ok;
+      return ExitCode.InvalidInput;
+    }
+    if (e instanceof RemedyError) {
+      io.err(`remedy: ${e.message}\n`);
+      if (e instanceof InternalError) io.err("remedy: this is a bug in remedy; please report it with the command you ran.\n");
+      return e.exitCode;
+    }
+    io.err(`remedy: internal error (a bug in remedy, please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return ExitCode.Internal;
+  }
+}

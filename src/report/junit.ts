@@ -1,0 +1,72 @@
+// JUnit XML: one testsuite per host, one testcase per step; failed/unreachable → <failure>, skipped → <skipped/>.
+import type { RunEvent } from "../model/events.js";
+
+interface Case {
+  name: string;
+  classname: string;
+  time: number;
+  status: string;
+  message?: string;
+  output: string[];
+}
+
+export function xmlEscape(s: string): string {
+  // drop characters XML 1.0 cannot carry at all
+  // eslint-disable-next-line no-control-regex
+  const clean = s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "�");
+  return clean.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
+}
+
+export class JunitCollector {
+  private readonly suites = new Map<string, Case[]>();
+  private readonly hostProblems = new Map<string, { status: string; message?: string }>();
+  private readonly output = new Map<string, string[]>();
+  private playbook = "remedy";
+
+  handle = (e: RunEvent): void => {
+    if (e.type === "run_start") {
+      this.playbook = e.playbook;
+      for (const h of e.hosts) this.suites.set(h, []);
+    } else if (e.type === "command") {
+      const key = `${e.host}\u0000${e.step}`;
+      const lines = this.output.get(key) ?? [];
+      lines.push(`$ ${e.record.command}\n${e.record.stdout}${e.record.stderr ? `\n[stderr] ${e.record.stderr}` : ""}`);
+      this.output.set(key, lines.slice(-5));
+    } else if (e.type === "step_end") {
+      this.suites.get(e.host)?.push({ name: e.name, classname: `${this.playbook}.${e.host}`, time: e.durationMs / 1000, status: e.status, message: e.message, output: this.output.get(`${e.host}\u0000${e.step}`) ?? [] });
+    } else if (e.type === "host_end" && (e.status === "unreachable" || e.status === "untouched" || e.status === "failed")) {
+      this.hostProblems.set(e.host, { status: e.status, message: e.message });
+    }
+  };
+
+  xml(): string {
+    const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
+    let tests = 0;
+    let failures = 0;
+    let skipped = 0;
+    const suites: string[] = [];
+    for (const [host, cases] of this.suites) {
+      const problem = this.hostProblems.get(host);
+      const all = [...cases];
+      if (problem && (problem.status !== "failed" || !cases.some((c) => c.status === "failed"))) {
+        all.push({ name: problem.status === "unreachable" ? "connect" : "host", classname: `${this.playbook}.${host}`, time: 0, status: problem.status === "untouched" ? "skipped" : "failed", message: problem.message ?? problem.status, output: [] });
+      }
+      const f = all.filter((c) => c.status === "failed" || c.status === "unreachable").length;
+      const s = all.filter((c) => c.status === "skipped").length;
+      tests += all.length;
+      failures += f;
+      skipped += s;
+      const body = all.map((c) => {
+        const attrs = `name="${xmlEscape(c.name)}" classname="${xmlEscape(c.classname)}" time="${c.time.toFixed(3)}"`;
+        const sysout = c.output.length ? `<system-out>${xmlEscape(c.output.join("\n").slice(-4000))}</system-out>` : "";
+        if (c.status === "failed" || c.status === "unreachable") return `    <testcase ${attrs}><failure message="${xmlEscape(c.message ?? c.status)}" type="${c.status}">${xmlEscape(c.message ?? "")}</failure>${sysout}</testcase>`;
+        if (c.status === "skipped") return `    <testcase ${attrs}><skipped message="${xmlEscape(c.message ?? "skipped")}"/>${sysout}</testcase>`;
+        return `    <testcase ${attrs}>${sysout}${c.status !== "ok" ? `<system-err>${xmlEscape(c.status)}</system-err>` : ""}</testcase>`;
+      });
+      suites.push(`  <testsuite name="${xmlEscape(host)}" tests="${all.length}" failures="${f}" errors="0" skipped="${s}">\n${body.join("\n")}\n  </testsuite>`);
+    }
+    out.push(`<testsuites name="${xmlEscape(this.playbook)}" tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}">`);
+    out.push(...suites, "</testsuites>", "");
+    return out.join("\n");
+  }
+}
