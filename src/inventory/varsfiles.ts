@@ -1,0 +1,86 @@
+// group_vars/ and host_vars/ beside the inventory, found the way ansible's host_group_vars plugin does:
+// for entity NAME the first of NAME (file or directory), NAME.yml, NAME.yaml, NAME.json; a directory
+// contributes every file in it (recursively, sorted) with one of those extensions or none.
+import { readdir, stat } from "node:fs/promises";
+import { extname, join } from "node:path";
+import { isMap } from "yaml";
+import type { Vars } from "../model/inventory.js";
+import { fail, type InventoryBuilder } from "./builder.js";
+import { describeNode, isNullNode, parseYamlSource } from "./yamldoc.js";
+
+const EXTS = [".yml", ".yaml", ".json"];
+
+/** Reads a file and records it (for the inventory sha256); `display` is the path used in messages. */
+export type ReadFile = (abs: string) => Promise<{ text: string; display: string }>;
+
+export async function applyVarsDirs(baseDirs: string[], b: InventoryBuilder, read: ReadFile): Promise<void> {
+  for (const base of baseDirs) {
+    for (const kind of ["group_vars", "host_vars"] as const) {
+      const dir = join(base, kind);
+      const entries = await listDir(dir);
+      if (!entries) continue;
+      const known = kind === "group_vars" ? b.groups : b.hosts;
+      for (const [name, target] of known) {
+        const vars = await loadEntity(dir, name, entries, read);
+        if (vars) Object.assign(target.fileVars, vars);
+      }
+      for (const entry of entries.keys()) {
+        const ext = extname(entry);
+        const stem = EXTS.includes(ext) ? entry.slice(0, -ext.length) : ext === "" ? entry : undefined;
+        if (stem !== undefined && !known.has(stem)) {
+          b.warnings.push(`${join(dir, entry)}: no ${kind === "group_vars" ? "group" : "host"} named '${stem}' in the inventory; ignored`);
+        }
+      }
+    }
+  }
+}
+
+/** name -> isDirectory, for the non-hidden entries of `dir`; undefined when `dir` does not exist. */
+async function listDir(dir: string): Promise<Map<string, boolean> | undefined> {
+  try {
+    const dirents = await readdir(dir, { withFileTypes: true });
+    const out = new Map<string, boolean>();
+    for (const d of dirents.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))) {
+      if (d.name.startsWith(".")) continue;
+      out.set(d.name, d.isDirectory() || (d.isSymbolicLink() && (await stat(join(dir, d.name))).isDirectory()));
+    }
+    return out;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
+    throw e;
+  }
+}
+
+async function loadEntity(dir: string, name: string, entries: Map<string, boolean>, read: ReadFile): Promise<Vars | undefined> {
+  const hit = [name, ...EXTS.map((e) => name + e)].find((n) => entries.has(n));
+  if (hit === undefined) return undefined;
+  const path = join(dir, hit);
+  const files = entries.get(hit) ? await walk(path) : [path];
+  const vars: Vars = {};
+  for (const f of files) Object.assign(vars, await loadVarsFile(f, read));
+  return vars;
+}
+
+async function walk(dir: string): Promise<string[]> {
+  const entries = (await listDir(dir)) ?? new Map<string, boolean>();
+  const out: string[] = [];
+  for (const [name, isDir] of entries) {
+    const full = join(dir, name);
+    if (isDir) out.push(...(await walk(full)));
+    else if (EXTS.includes(extname(name)) || extname(name) === "") out.push(full);
+  }
+  return out;
+}
+
+async function loadVarsFile(abs: string, read: ReadFile): Promise<Vars> {
+  const { text, display } = await read(abs);
+  if (text.startsWith("$ANSIBLE_VAULT")) {
+    fail({ file: display, line: 1, col: 1 }, "this file is encrypted with ansible-vault, which remedy cannot decrypt; decrypt it (ansible-vault decrypt) or pass the secret with -e");
+  }
+  const src = parseYamlSource(text, display);
+  const root = src.deref(src.doc.contents);
+  if (isNullNode(root)) return {};
+  if (!isMap(root)) fail(src.at(root), `a vars file must be a mapping of name: value, not ${describeNode(root)}`);
+  const value: unknown = root.toJS(src.doc);
+  return value && typeof value === "object" ? (value as Vars) : {};
+}

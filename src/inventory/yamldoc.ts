@@ -1,0 +1,56 @@
+// YAML parsing shared by inventory files and group_vars/host_vars: YAML 1.1 like ansible's PyYAML,
+// syntax errors and node positions reported as file:line:col.
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { InputError } from "../errors.js";
+import type { Loc } from "./loaded.js";
+
+export interface YamlSource {
+  doc: Document.Parsed;
+  file: string;
+  /** position of a node (its first character), or of the document start */
+  at(node: unknown): Loc;
+  /** the node an alias points to, or the node itself */
+  deref(node: unknown): unknown;
+}
+
+export function parseYamlSource(text: string, file: string): YamlSource {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, version: "1.1", prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new InputError(
+      doc.errors.map((e) => {
+        const p = lc.linePos(e.pos[0]);
+        return { file, line: p.line, col: p.col, message: `invalid YAML: ${firstLine(e.message)} (${e.code})` };
+      }),
+    );
+  }
+  const at = (node: unknown): Loc => {
+    const range = (node as Node | null)?.range;
+    const p = lc.linePos(range ? range[0] : 0);
+    return { file, line: p.line, col: p.col };
+  };
+  const deref = (node: unknown): unknown => (isAlias(node) ? node.resolve(doc) : node);
+  return { doc, file, at, deref };
+}
+
+/** True for a missing value (`key:` with nothing after it) or an explicit null. */
+export function isNullNode(node: unknown): boolean {
+  return node === null || node === undefined || (isScalar(node) && node.value === null);
+}
+
+/** The text of a key as written (so `1.10` stays "1.10", not 1.1). */
+export function keyText(node: unknown): string {
+  if (isScalar(node)) return typeof node.value === "string" ? node.value : (node.source ?? String(node.value));
+  return String(node);
+}
+
+export function describeNode(node: unknown): string {
+  if (isScalar(node)) return node.value === null ? "nothing" : `the ${typeof node.value} '${String(node.value)}'`;
+  if (isSeq(node)) return "a list";
+  if (isMap(node)) return "a mapping";
+  return "an unsupported value";
+}
+
+function firstLine(s: string): string {
+  return s.split("\n")[0] ?? s;
+}
