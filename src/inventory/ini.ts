@@ -39,7 +39,7 @@ export function parseIni(text: string, file: string, b: InventoryBuilder): void 
       const kind = m[2] ?? "hosts";
       if (kind !== "hosts" && kind !== "children" && kind !== "vars") {
         const hint = suggest(kind, ["children", "vars"]);
-        fail(at(indent + 2 + name.length), `section [${name}:${kind}] has unknown type '${kind}': use [${name}:children] or [${name}:vars]${hint ? ` (did you mean '${hint[0]}'?)` : ""}`);
+        fail(at(indent + 3 + name.length), `section [${name}:${kind}] has unknown type '${kind}': use [${name}:children] or [${name}:vars]${hint ? ` (did you mean '${hint[0]}'?)` : ""}`);
       }
       group = name;
       state = kind;

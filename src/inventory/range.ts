@@ -43,7 +43,8 @@ function rangeItems(body: string, beg: string, end: string, step: number): strin
     // Zero-padded begin ("01") fixes the width, and then the end must be written with the same width.
     const width = beg.length > 1 && beg.startsWith("0") ? beg.length : 0;
     if (width && end.length !== width) {
-      throw new RangeSyntaxError(`host range '[${body}]': a zero-padded begin needs an end of the same width, e.g. [${beg}:${end.padStart(width, "0")}]`);
+      const fix = end.length > width ? `[${beg.padStart(end.length, "0")}:${end}] or [${Number(beg)}:${end}]` : `[${beg}:${end.padStart(width, "0")}]`;
+      throw new RangeSyntaxError(`host range '[${body}]': a zero-padded begin needs an end of the same width; write ${fix}`);
     }
     const b = Number(beg);
     const e = Number(end);

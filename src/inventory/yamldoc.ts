@@ -19,7 +19,7 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   if (doc.errors.length > 0) {
     throw new InputError(
       doc.errors.map((e) => {
-        const p = lc.linePos(e.pos[0]);
+        const p = lc.linePos(skipBlank(text, e.pos[0]));
         return { file, line: p.line, col: p.col, message: `invalid YAML: ${firstLine(e.message)} (${e.code})` };
       }),
     );
@@ -49,6 +49,14 @@ export function describeNode(node: unknown): string {
   if (isSeq(node)) return "a list";
   if (isMap(node)) return "a mapping";
   return "an unsupported value";
+}
+
+/** Some errors point at the line break before the offending token; report the token instead. */
+function skipBlank(text: string, pos: number): number {
+  if (text[pos] !== "\n" && text[pos] !== "\r") return pos;
+  let i = pos;
+  while (i < text.length && /\s/.test(text[i] as string)) i++;
+  return i < text.length ? i : pos;
 }
 
 function firstLine(s: string): string {
