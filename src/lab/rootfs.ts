@@ -137,7 +137,6 @@ function layNodeRoot(labDir: string, spec: NodeRootSpec): string {
   writeIfAbsent(join(root, "etc/passwd"), "root:x:0:0:root:/root:/bin/bash\n");
   writeIfAbsent(join(root, "etc/group"), "root:x:0:\n");
   writeIfAbsent(join(root, "etc/hostname"), (spec.hostname ?? spec.name) + "\n");
-  makeDevices(join(root, "dev"));
   writeFileSync(join(control, "personality"), spec.os + "\n");
   writeFileSync(join(control, "faults"), (spec.faults ?? []).map((f) => f + "\n").join(""));
   writeIfAbsent(join(control, "invocations.log"), "");
@@ -154,14 +153,39 @@ function writeIfAbsent(file: string, text: string): void {
   if (!existsSync(file)) writeFileSync(file, text);
 }
 
-function makeDevices(dev: string): void {
-  const nodes: Array<[string, number, number]> = [["null", 1, 3], ["zero", 1, 5], ["full", 1, 7], ["random", 1, 8], ["urandom", 1, 9], ["tty", 5, 0]];
-  for (const [name, major, minor] of nodes) {
-    const p = join(dev, name);
-    if (existsSync(p)) continue;
-    const r = runSync("mknod", ["-m", "666", p, "c", String(major), String(minor)]);
-    if (r.code !== 0) throw new LabError(`lab: mknod ${p} failed (${r.stderr.trim()}); the lab needs root with CAP_MKNOD on a filesystem without nodev`);
+const DEVICES: Array<[string, number, number]> = [["null", 1, 3], ["zero", 1, 5], ["full", 1, 7], ["random", 1, 8], ["urandom", 1, 9], ["tty", 5, 0]];
+
+/**
+ * Device nodes and the read-only base mount for many roots in ONE shell (spawning per node is the slow
+ * part at 100 nodes). Returns per root "bind", or "hardlink" where mounting was impossible.
+ */
+function privilegedSetup(labDir: string, roots: readonly string[]): Array<"bind" | "hardlink"> {
+  const base = labPaths(labDir).base;
+  const q = (s: string) => "'" + s.replace(/'/g, `'"'"'`) + "'";
+  const mounted = new Set(mountsUnder(realpathSync(join(labDir, "nodes"))));
+  const lines = ["set -u"];
+  roots.forEach((root, i) => {
+    for (const [name, major, minor] of DEVICES) {
+      const p = q(join(root, "dev", name));
+      lines.push(`[ -e ${p} ] || mknod -m 666 ${p} c ${major} ${minor} || echo "NODEV ${i}"`);
+    }
+    const target = join(root, "opt/lab/base");
+    if (mounted.has(realpathSync(target))) return;
+    const t = q(target);
+    lines.push(`if mount --bind ${q(base)} ${t}; then mount -o remount,ro,bind ${t} || { umount -l ${t}; echo "NOBIND ${i}"; }; else echo "NOBIND ${i}"; fi`);
+  });
+  const r = runSync("/bin/bash", ["-c", lines.join("\n")]);
+  const out = r.stdout.split("\n");
+  if (out.some((l) => l.startsWith("NODEV"))) {
+    throw new LabError(`lab: mknod failed under ${labDir}/nodes (${r.stderr.trim().split("\n")[0] ?? ""}); the lab needs root with CAP_MKNOD on a filesystem without nodev`);
   }
+  const noBind = new Set(out.filter((l) => l.startsWith("NOBIND")).map((l) => Number(l.split(" ")[1])));
+  return roots.map((root, i) => {
+    if (!noBind.has(i)) return "bind";
+    const target = join(root, "opt/lab/base");
+    hardlinkTree(base, target);
+    return "hardlink";
+  });
 }
 
 /** sshd's ChrootDirectory rule: every component up to / root-owned and not group/world writable. */
@@ -176,20 +200,6 @@ export function ensureSafeChain(labDir: string): void {
     if (p === "/") return;
     p = dirname(p);
   }
-}
-
-/** Mounts <labDir>/base read-only at <root>/opt/lab/base; hard links when mounting is impossible. */
-function attachBase(labDir: string, root: string): "bind" | "hardlink" {
-  const base = labPaths(labDir).base;
-  const target = join(root, "opt/lab/base");
-  if (mountsUnder(target).includes(target)) return "bind";
-  if (runSync("mount", ["--bind", base, target]).code === 0) {
-    if (runSync("mount", ["-o", "remount,ro,bind", target]).code === 0) return "bind";
-    runSync("umount", ["-l", target]);
-  }
-  cpSync(base, target, { recursive: true }); // directories
-  hardlinkTree(base, target);
-  return "hardlink";
 }
 
 function hardlinkTree(from: string, to: string): void {
@@ -249,16 +259,17 @@ export function nodeEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 /** Creates one node root (sync layout + mount, then lab-init). Returns the root path. */
 export async function createNodeRoot(labDir: string, spec: NodeRootSpec): Promise<NodeRootResult> {
   const root = layNodeRoot(labDir, spec);
-  const baseMode = attachBase(labDir, root);
+  const [baseMode = "bind"] = privilegedSetup(labDir, [root]);
   const initLog = await initNodeRoot(labDir, spec);
   return { root, baseMode, initLog };
 }
 
 /** Many node roots at once: layouts + mounts serially (cheap), lab-init in parallel. */
 export async function createNodeRoots(labDir: string, specs: readonly NodeRootSpec[], concurrency = 8): Promise<NodeRootResult[]> {
-  const laid = specs.map((s) => ({ root: layNodeRoot(labDir, s), baseMode: attachBase(labDir, nodePaths(labDir, s.name).root) }));
+  const roots = specs.map((s) => layNodeRoot(labDir, s));
+  const modes = privilegedSetup(labDir, roots);
   const logs = await pool(specs, concurrency, (s) => initNodeRoot(labDir, s));
-  return laid.map((l, i) => ({ ...l, initLog: logs[i] ?? "" }));
+  return roots.map((root, i) => ({ root, baseMode: modes[i] ?? "bind", initLog: logs[i] ?? "" }));
 }
 
 /** Unmounts everything under the node dir (lazily if busy) and removes it; refuses to delete through a mount. */

@@ -1,0 +1,105 @@
+import { existsSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { labLeftovers, labStatus } from "../../../src/lab/down.js";
+import { startLab, type TestLab } from "../../helpers/lab.js";
+import { hostSnapshot, type HostSnapshot } from "./host-safety.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+describe("lab: two nodes over real sshd", () => {
+  let lab: TestLab;
+  let before: HostSnapshot;
+  beforeAll(async () => {
+    before = hostSnapshot();
+    lab = await startLab({ el7: 1, el9: 1 });
+  });
+  afterAll(async () => {
+    await lab?.stop();
+    expect(hostSnapshot()).toEqual(before);
+  });
+
+  it("logs in with the lab key and known_hosts and sees the node's own files", async () => {
+    const r7 = await lab.ssh("el7-node01", "cat /etc/hostname; cat /etc/os-release; id -u");
+    expect(r7.stderr).toBe("");
+    expect(r7.code).toBe(0);
+    expect(r7.stdout).toContain("el7-node01");
+    expect(r7.stdout).toMatch(/CentOS Linux/);
+    expect(r7.stdout.trim().split("\n").at(-1)).toBe("0");
+    const r9 = await lab.ssh("el9-node01", "cat /etc/hostname; cat /etc/os-release");
+    expect(r9.stdout).toContain("el9-node01");
+    expect(r9.stdout).toMatch(/Rocky Linux/);
+    // The host's files are not reachable from inside.
+    const host = await lab.ssh("el9-node01", `test -e ${lab.dir} && echo LEAK || echo sealed`);
+    expect(host.stdout.trim()).toBe("sealed");
+  });
+
+  it("inventory lists both nodes in kubespray groups with the lab connection vars", async () => {
+    const { readFileSync } = await import("node:fs");
+    const inv = readFileSync(lab.inventoryPath, "utf8");
+    for (const n of lab.nodes) expect(inv).toContain(`${n.name} ansible_host=${n.ip} ansible_port=2222 ansible_user=root`);
+    expect(inv).toMatch(/\[kube_control_plane\]\nel7-node01\nel9-node01/);
+    expect(inv).toMatch(/\[k8s_cluster:children\]\nkube_control_plane\nkube_node/);
+    expect(inv).toContain(`remedy_known_hosts=${lab.knownHostsPath}`);
+  });
+
+  it("real sysctl -w changes the node's file, not the host's kernel", async () => {
+    const hostValue = hostSnapshot().pipeUserPagesSoft;
+    const r = await lab.ssh("el7-node01", "sysctl -w fs.pipe-user-pages-soft=1234 && sysctl -n fs.pipe-user-pages-soft");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("fs.pipe-user-pages-soft = 1234");
+    expect((await lab.exec("el7-node01", "cat /proc/sys/fs/pipe-user-pages-soft")).stdout.trim()).toBe("1234");
+    expect(hostSnapshot().pipeUserPagesSoft).toBe(hostValue);
+    expect((await lab.exec("el9-node01", "cat /proc/sys/fs/pipe-user-pages-soft")).stdout.trim()).not.toBe("1234");
+  });
+
+  it("the shared base is read-only inside a node", async () => {
+    const r = await lab.ssh("el9-node01", "{ echo x > /opt/lab/base/bin/evil; } 2>&1; echo rc=$?");
+    expect(r.stdout).toMatch(/Read-only file system/);
+    expect(existsSync(`${lab.dir}/base/bin/evil`)).toBe(false);
+  });
+
+  it("reboot drops open connections and the node comes back with a new boot id", async () => {
+    const name = "el9-node01";
+    const bootBefore = (await lab.exec(name, "cat /proc/sys/kernel/random/boot_id")).stdout.trim();
+    expect(bootBefore).toMatch(/^[0-9a-f-]{36}$/);
+    const started = Date.now();
+    const session = lab.ssh(name, "sleep 60; echo survived");
+    await sleep(500);
+    const hasTool = (await lab.exec(name, "test -x /usr/sbin/reboot && echo yes")).stdout.trim() === "yes";
+    const trigger = await lab.ssh(name, hasTool ? "reboot" : "touch /.lab/reboot-request");
+    expect([0, 255]).toContain(trigger.code);
+    const dropped = await session;
+    expect(dropped.stdout).not.toContain("survived");
+    expect(dropped.code).not.toBe(0);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const back = await waitFor("node back after reboot", async () => {
+      const r = await lab.ssh(name, "cat /proc/sys/kernel/random/boot_id");
+      return r.code === 0 ? r.stdout.trim() : undefined;
+    });
+    expect(back).toMatch(/^[0-9a-f-]{36}$/);
+    expect(back).not.toBe(bootBefore);
+    const st = labStatus(lab.dir).nodes.find((n) => n.name === name);
+    expect(st?.up).toBe(true);
+    expect(st?.boots).toBe(2);
+  });
+
+  it("lab down leaves no process and no mount under the lab dir", async () => {
+    const dir = lab.dir;
+    expect(labLeftovers(dir).mounts.length).toBeGreaterThan(0); // sanity: the base is mounted now
+    await lab.stop();
+    const left = labLeftovers(dir);
+    expect(left.mounts).toEqual([]);
+    expect(left.pids).toEqual([]);
+    expect(existsSync(dir)).toBe(false);
+  });
+});
