@@ -54,8 +54,17 @@ function matchOne(inv: Inventory, term: string, whole: string, what: string): st
   if (!term) throw new InputError(`${what} '${whole}' has an empty term after '&' or '!'`);
   if (inv.hosts.has(term)) return [term];
   const [expr, sub] = splitSubscript(term);
-  const hosts = enumerate(inv, expr, whole, what);
-  if (!sub || hosts.length === 0) return hosts;
+  let found = enumerate(inv, expr, whole, what);
+  // `node0[13]` is a subscript for ansible; when 'node0' names nothing, read it as the glob it also is.
+  if (!found.known && sub) found = { ...enumerate(inv, term, whole, what), subscripted: false };
+  if (!found.known) {
+    const near = suggest(expr, [...inv.groups.keys(), ...inv.hosts.keys()]);
+    const hint = near ? `did you mean ${near.map((n) => `'${n}'`).join(", ")}?` : `known groups: ${[...inv.groups.keys()].join(", ")}`;
+    const colon = whole.includes(",") && expr.includes(":") ? " (in a pattern with ',' a ':' does not separate terms; use ',' throughout)" : "";
+    throw new InputError(`${what} '${whole}': '${expr}' matches no host or group in inventory ${inv.source}${colon}; ${hint}`);
+  }
+  const hosts = found.hosts;
+  if (!sub || found.subscripted === false || hosts.length === 0) return hosts;
   const [start, end] = sub;
   if (end) return hosts.slice(start, (end === -1 ? hosts.length - 1 : end) + 1);
   const one = hosts[start < 0 ? hosts.length + start : start];
@@ -73,7 +82,8 @@ function splitSubscript(term: string): [string, [number, number | undefined] | u
   return [m[1] as string, [Number(m[3]), m[5] ? Number(m[5]) : -1]];
 }
 
-function enumerate(inv: Inventory, expr: string, whole: string, what: string): string[] {
+/** Hosts of every group whose name matches, plus matching host names; `known` = anything matched. */
+function enumerate(inv: Inventory, expr: string, whole: string, what: string): { hosts: string[]; known: boolean; subscripted?: boolean } {
   const re = compile(expr, whole, what);
   const out = new Set<string>();
   let groupMatched = false;
@@ -85,12 +95,7 @@ function enumerate(inv: Inventory, expr: string, whole: string, what: string): s
   if (!groupMatched || expr.startsWith("~") || /[.?*[]/.test(expr)) {
     for (const h of inv.hosts.keys()) if (re.test(h)) out.add(h);
   }
-  if (out.size === 0 && !groupMatched) {
-    const near = suggest(expr, [...inv.groups.keys(), ...inv.hosts.keys()]);
-    const hint = near ? `did you mean ${near.map((n) => `'${n}'`).join(", ")}?` : `known groups: ${[...inv.groups.keys()].join(", ")}`;
-    throw new InputError(`${what} '${whole}': '${expr}' matches no host or group in inventory ${inv.source}; ${hint}`);
-  }
-  return [...out];
+  return { hosts: [...out], known: groupMatched || out.size > 0 };
 }
 
 /** `~regex` is matched at the start of the name (python re.match); anything else is an fnmatch glob. */
