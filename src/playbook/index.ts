@@ -1,0 +1,7 @@
+// Public surface of the playbook loader: load/validate, interpolation, `when` expressions.
+export { loadPlaybook, validatePlaybookFile, type LoadOptions } from "./load.js";
+export { interpolate, parseTemplate, TemplateSyntaxError, type TemplatePart } from "./interpolate.js";
+export { InterpolationError, lookup, type Scope, type Registered, type PathRef } from "./scope.js";
+export { parseCondition, evalCondition, exprPaths, ConditionError, ExpressionSyntaxError, type Expr } from "./expr.js";
+export { compareVersions } from "./version.js";
+export { DEFAULTS, slugify } from "./defaults.js";

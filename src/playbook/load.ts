@@ -1,0 +1,83 @@
+// Playbook file → typed model: YAML (with positions) → ajv → semantic checks → defaults.
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { LineCounter, parseDocument } from "yaml";
+import { InputError, type InputProblem } from "../errors.js";
+import type { Playbook } from "../model/playbook.js";
+import { playbook } from "./defaults.js";
+import { mapSchemaErrors } from "./errors-map.js";
+import { schemaErrors, type RawPlaybook } from "./schema.js";
+import { semanticProblems } from "./semantic.js";
+import { YamlSource } from "./source.js";
+
+export interface LoadOptions {
+  /** -e key=value; override playbook vars */
+  extraVars?: Record<string, unknown>;
+  /** names known to exist at run time (e.g. inventory vars); when given, other unknown names are errors */
+  knownVars?: string[];
+}
+
+type Outcome = { playbook: Playbook; problems: [] } | { playbook?: undefined; problems: InputProblem[] };
+
+/**
+ * YAML reads an unquoted 4.10 as the number 4.1 and 0644 as 644. In `vars`, keep such scalars as the
+ * text the author wrote, so {{ kernel_minor }} renders "4.10", not "4.1".
+ */
+function keepNumberText(value: unknown, source: string | undefined): unknown {
+  if (typeof value === "number" && source !== undefined && String(value) !== source) return source;
+  return value;
+}
+
+async function analyse(file: string, opts: LoadOptions): Promise<Outcome> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { problems: [{ file, message: code === "ENOENT" ? "playbook file not found" : `cannot read playbook: ${(e as Error).message}` }] };
+  }
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  const lines = new LineCounter();
+  const doc = parseDocument(bytes.toString("utf8"), { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    return {
+      problems: doc.errors.map((e) => {
+        const p = lines.linePos(e.pos[0]);
+        return { file, line: p.line, col: p.col, message: `YAML syntax error: ${e.message.split("\n")[0]}` };
+      }),
+    };
+  }
+  const src = new YamlSource(file, doc, lines);
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (data === null || data === undefined) return { problems: [{ file, line: 1, col: 1, message: "the playbook is empty" }] };
+
+  const errors = schemaErrors(data);
+  if (errors.length) return { problems: mapSchemaErrors(errors, src) };
+  const raw = data as RawPlaybook;
+  if (raw.vars) {
+    const varsNode = doc.get("vars", true) as { items?: Array<{ key: { value?: unknown }; value?: { value?: unknown; source?: string } }> } | undefined;
+    for (const pair of varsNode?.items ?? []) {
+      const name = String(pair.key.value);
+      raw.vars[name] = keepNumberText(raw.vars[name], pair.value?.source);
+    }
+  }
+
+  const problems = semanticProblems(raw, src, { vars: [...Object.keys(raw.vars ?? {}), ...Object.keys(opts.extraVars ?? {})], knownVars: opts.knownVars });
+  if (problems.length) return { problems: problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0)) };
+  return {
+    playbook: playbook(raw, { file, sha256, extraVars: opts.extraVars, stepAt: (i) => src.at(["steps", i]) }),
+    problems: [],
+  };
+}
+
+/** Load and validate a playbook; throws InputError listing every problem (file:line:col: message). */
+export async function loadPlaybook(path: string, opts: LoadOptions = {}): Promise<Playbook> {
+  const r = await analyse(path, opts);
+  if (r.playbook) return r.playbook;
+  throw new InputError(r.problems);
+}
+
+/** Problems of one playbook file, without throwing ([] when valid); for `remedy validate a.yml b.yml`. */
+export async function validatePlaybookFile(path: string, opts: LoadOptions = {}): Promise<InputProblem[]> {
+  return (await analyse(path, opts)).problems;
+}
