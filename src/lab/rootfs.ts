@@ -174,8 +174,11 @@ function privilegedSetup(labDir: string, roots: readonly string[]): Array<"bind"
     const t = q(target);
     lines.push(`if mount --bind ${q(base)} ${t}; then mount -o remount,ro,bind ${t} || { umount -l ${t}; echo "NOBIND ${i}"; }; else echo "NOBIND ${i}"; fi`);
   });
-  const r = runSync("/bin/bash", ["-c", lines.join("\n")]);
+  lines.push("echo DONE");
+  // The script goes through stdin: at 100 nodes it is larger than one exec argument may be.
+  const r = runSync("/bin/bash", ["-s"], lines.join("\n") + "\n");
   const out = r.stdout.split("\n");
+  if (!out.includes("DONE")) throw new LabError(`lab: node root setup script failed (exit ${r.code}): ${r.stderr.trim().slice(0, 500)}`);
   if (out.some((l) => l.startsWith("NODEV"))) {
     throw new LabError(`lab: mknod failed under ${labDir}/nodes (${r.stderr.trim().split("\n")[0] ?? ""}); the lab needs root with CAP_MKNOD on a filesystem without nodev`);
   }

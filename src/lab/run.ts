@@ -25,9 +25,14 @@ export function run(file: string, args: readonly string[], opts: { env?: NodeJS.
 }
 
 /** Synchronous variant; returns the exit code and output instead of throwing on non-zero. */
-export function runSync(file: string, args: readonly string[]): RunResult {
+export function runSync(file: string, args: readonly string[], input?: string): RunResult {
   try {
-    const stdout = execFileSync(file, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
+    const stdout = execFileSync(file, args, {
+      encoding: "utf8",
+      stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+      input,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return { code: 0, stdout, stderr: "" };
   } catch (e) {
     const err = e as { status?: number | null; stdout?: string; stderr?: string; code?: string };
