@@ -8,6 +8,7 @@ import { indexSpan } from "../../src/lab/addresses.js";
 import { clearFault, setFault } from "../../src/lab/control.js";
 import { labDown } from "../../src/lab/down.js";
 import type { Fault } from "../../src/lab/faults.js";
+import { alive } from "../../src/lab/procs.js";
 import type { NodeOs } from "../../src/lab/rootfs.js";
 import { labUp } from "../../src/lab/up.js";
 
@@ -94,7 +95,19 @@ function reserve(nodes: number): { dir: string; startIndex: number } {
   }
 }
 
+/** Labs of test processes that died without stopping them (their reservation pid is gone). */
+async function reapStaleLabs(): Promise<void> {
+  if (!existsSync(TEST_LAB_PARENT)) return;
+  for (const e of readdirSync(TEST_LAB_PARENT)) {
+    const f = join(TEST_LAB_PARENT, e, "reservation.json");
+    if (!existsSync(f)) continue;
+    const { pid } = JSON.parse(readFileSync(f, "utf8")) as { pid: number };
+    if (!alive(pid)) await labDown(join(TEST_LAB_PARENT, e)).catch(() => undefined);
+  }
+}
+
 export async function startLab(o: StartLabOptions = {}): Promise<TestLab> {
+  await reapStaleLabs();
   const el7 = o.el7 ?? 1;
   const el9 = o.el9 ?? 1;
   if (!existsSync(DIST_SUPERVISOR)) throw new Error(`${DIST_SUPERVISOR} missing: run \`npm run build\` before the lab tests`);
