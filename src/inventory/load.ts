@@ -1,11 +1,12 @@
-// loadInventory: one INI/YAML file or a directory of them (merged like ansible), then group_vars/ and
-// host_vars/ beside each, then a sha256 over every file read.
+// loadInventory: one INI/YAML file or a directory of them (merged like ansible), kubespray's derived
+// groups, then group_vars/ and host_vars/ beside each, then a sha256 over every file read.
 import { createHash } from "node:crypto";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { dirname, extname, join, relative, resolve, sep } from "node:path";
 import { InputError } from "../errors.js";
 import { fail, InventoryBuilder } from "./builder.js";
 import { parseIni } from "./ini.js";
+import { deriveKubesprayGroups } from "./kubespray.js";
 import type { LoadedInventory } from "./loaded.js";
 import { applyVarsDirs } from "./varsfiles.js";
 import { parseYamlInventory } from "./yaml.js";
@@ -41,6 +42,7 @@ export async function loadInventory(path: string): Promise<LoadedInventory> {
     const { text, display: shown } = await read(f);
     parseInventoryText(text, shown, b, extname(f).toLowerCase());
   }
+  deriveKubesprayGroups(b);
   const baseDirs = [...new Set([root, ...invFiles.map((f) => dirname(f))])];
   await applyVarsDirs(baseDirs, b, read);
   const files = [...texts.keys()].sort();

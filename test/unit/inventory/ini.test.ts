@@ -79,7 +79,8 @@ node1 etcd_member_name=etcd1
 node1
 node2 ansible_host=10.0.0.2
 `);
-    expect(inv.hosts.get("node1")?.groups).toEqual(["all", "etcd", "kube_node"]);
+    // k8s_cluster is derived from kube_node (see kubespray.test.ts)
+    expect(inv.hosts.get("node1")?.groups).toEqual(["all", "etcd", "kube_node", "k8s_cluster"]);
     expect(inv.hosts.get("node1")?.vars).toEqual({ ansible_host: "10.0.0.1", etcd_member_name: "etcd1" });
     expect(inv.groups.get("ungrouped")?.hosts).toEqual([]);
     expect(inv.groups.get("all")?.hosts).toEqual(["node1", "node2"]);
