@@ -11,11 +11,16 @@ export interface SchemaProblem {
   /** where to point: the value at `path` (default), or the key of `loc` (e.g. an unknown key) */
   at: "key" | "value";
   loc?: Path;
+  /** for unknown keys: the did-you-mean guess; for missing keys: the missing name */
+  guess?: string;
+  missing?: string;
 }
 
 type Schema = Record<string, unknown>;
 const isCombinator = (e: ErrorObject): boolean => e.keyword === "oneOf" || e.keyword === "anyOf";
-const inside = (e: ErrorObject, c: ErrorObject): boolean => e !== c && e.schemaPath.startsWith(c.schemaPath + "/");
+/** e comes from a branch of combinator c: under c's schema AND at or below c's value (list items share schemas) */
+const inside = (e: ErrorObject, c: ErrorObject): boolean =>
+  e !== c && e.schemaPath.startsWith(c.schemaPath + "/") && (e.instancePath === c.instancePath || e.instancePath.startsWith(c.instancePath + "/"));
 const hintOf = (s: unknown): string | undefined => {
   const h = (s as Schema | undefined)?.["x-expected"];
   return typeof h === "string" ? h : undefined;
@@ -95,12 +100,15 @@ function leaf(e: ErrorObject, hint: string | undefined): SchemaProblem {
     case "additionalProperties": {
       const key = String(p["additionalProperty"]);
       const allowed = Object.keys(((e.parentSchema as Schema)["properties"] as Schema | undefined) ?? {});
-      return at(unknownKey(key, allowed), "key", [...path, key]);
+      return { ...at(unknownKey(key, allowed), "key", [...path, key]), guess: didYouMean(key, allowed) };
     }
     case "required":
-      return at(`missing required key "${String(p["missingProperty"])}"`);
-    case "type":
-      return at(`expected ${expected ?? typePhrase(p["type"])}, got ${got}`);
+      return { ...at(`missing required key "${String(p["missingProperty"])}"`), missing: String(p["missingProperty"]) };
+    case "type": {
+      // YAML turned the author's text into a number/boolean (0644, yes, 1.10): quoting fixes it
+      const quote = p["type"] === "string" && (typeof e.data === "number" || typeof e.data === "boolean") ? "; put the value in quotes" : "";
+      return at(`expected ${expected ?? typePhrase(p["type"])}, got ${got}${quote}`);
+    }
     case "const":
     case "pattern":
       return at(`expected ${expected ?? `a string matching ${String(p["pattern"])}`}, got ${got}`);
@@ -197,11 +205,17 @@ function explain(errs: ErrorObject[], hint?: string, hintAt?: string): SchemaPro
   return out;
 }
 
+/** "missing hosts" next to "unknown key host; did you mean hosts?" says the same thing twice: keep the latter. */
+function dropExplainedMissing(problems: SchemaProblem[]): SchemaProblem[] {
+  const guessed = new Set(problems.flatMap((p) => (p.guess ? [`${p.path.join("/")}|${p.guess}`] : [])));
+  return problems.filter((p) => !(p.missing && guessed.has(`${p.path.join("/")}|${p.missing}`)));
+}
+
 /** ajv errors → located, de-duplicated problems sorted by position. */
 export function mapSchemaErrors(errors: ErrorObject[], src: YamlSource): InputProblem[] {
   const seen = new Set<string>();
   const out: Array<InputProblem & { offset: number }> = [];
-  for (const p of explain(errors)) {
+  for (const p of dropExplainedMissing(explain(errors))) {
     const problem = src.problem(p.path, p.message, { at: p.at, loc: p.loc });
     const k = `${problem.line}:${problem.col}:${problem.message}`;
     if (seen.has(k)) continue;

@@ -60,6 +60,10 @@ export function parseTemplate(text: string): TemplatePart[] {
     const close = closing(text, start);
     if (close < 0) throw new TemplateSyntaxError(`"{{" is not closed by "}}" (write a literal {{ as {{ '{{' }})`, start);
     const inner = text.slice(start + 2, close);
+    if (/^\s*\./.test(inner)) {
+      const lit = text.slice(start, close + 2);
+      throw new TemplateSyntaxError(`${lit} looks like a Go template, but {{ }} is remedy's; write it as {{ '${lit}' }}`, start);
+    }
     try {
       parts.push({ kind: "expr", ...parseInner(inner), start, end: close + 2 });
     } catch (e) {

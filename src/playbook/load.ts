@@ -17,6 +17,14 @@ export interface LoadOptions {
   knownVars?: string[];
 }
 
+/** The usual causes of yaml's terser errors. */
+const YAML_HINTS: Record<string, string> = {
+  BLOCK_AS_IMPLICIT_KEY: 'a value that contains ": " must be quoted, e.g. check: \'grep -q "gro: off" /etc/x\'',
+  MISSING_CHAR: "a quote opened earlier is never closed",
+  TAB_AS_INDENT: "indent with spaces",
+  DUPLICATE_KEY: "this key is already set above in the same mapping",
+};
+
 type Outcome = { playbook: Playbook; problems: [] } | { playbook?: undefined; problems: InputProblem[] };
 
 /**
@@ -43,7 +51,8 @@ async function analyse(file: string, opts: LoadOptions): Promise<Outcome> {
     return {
       problems: doc.errors.map((e) => {
         const p = lines.linePos(e.pos[0]);
-        return { file, line: p.line, col: p.col, message: `YAML syntax error: ${e.message.split("\n")[0]}` };
+        const hint = YAML_HINTS[e.code] ? `; ${YAML_HINTS[e.code]}` : "";
+        return { file, line: p.line, col: p.col, message: `YAML syntax error: ${e.message.split("\n")[0]}${hint}` };
       }),
     };
   }

@@ -2,7 +2,7 @@
 // they are registered, valid regexes, local files that exist (and match their sha256).
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { dirname, resolve as resolvePath } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 import type { InputProblem } from "../errors.js";
 import type { Facts } from "../model/facts.js";
 import { didYouMean } from "./errors-map.js";
@@ -165,7 +165,7 @@ function checkField(ctx: Ctx, f: Field): void {
     try {
       new RegExp(f.text.replace(/\{\{[\s\S]*?\}\}/g, "x"), "m");
     } catch (e) {
-      ctx.problems.push(ctx.src.problem(f.path, `invalid regex ${JSON.stringify(f.text)}: ${(e as Error).message.replace(/^Invalid regular expression: /, "")}`));
+      ctx.problems.push(ctx.src.problem(f.path, `invalid regex ${JSON.stringify(f.text)}: ${(e as Error).message.replace(/^Invalid regular expression: \/[\s\S]*\/[a-z]*: /, "")}`));
     }
   }
   if (!f.text.includes("{{")) return;
@@ -215,7 +215,7 @@ function checkFile(ctx: Ctx, a: RawAction, path: Path, baseDir: string): void {
     return;
   }
   if (f.src === undefined) return;
-  const file = resolvePath(baseDir, f.src);
+  const file = isAbsolute(f.src) ? f.src : join(baseDir, f.src);
   let body: Buffer;
   try {
     body = readFileSync(file);
