@@ -143,7 +143,6 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
         continue;
       }
 
-      let needsApply = true;
       if (step.check) {
         const cmd = interpolate(step.check.run, scope, "shell");
         const r = await exec("check", step.id, cmd, step.check.timeoutSec ?? step.timeoutSec);
@@ -164,6 +163,11 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
           continue;
         }
         rec.message = d.detail;
+        if (step.apply.length === 0) {
+          // a check-only step is an assertion: nothing could make it true
+          end("failed", `not satisfied: ${d.detail}`);
+          throw new StepFailure(`step "${step.name}": ${d.detail}`);
+        }
       }
 
       rec.commands = await Promise.all(step.apply.map((a) => renderAction(a, step, scope, o.playbook)));
@@ -178,26 +182,22 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
         end("failed", `not in the approved plan (planned status: ${approved?.status ?? "absent"}); re-plan`);
         throw new StepFailure(`step "${step.name}" changed since the plan`);
       }
-      if (needsApply) {
-        if (!applyStarted && o.beforeApply) {
-          await o.beforeApply(transport, facts);
-        }
-        applyStarted = true;
-        const failure = await runActions(step.apply, "apply", step, rec);
-        if (failure) {
-          const rb = await rollback(step, rec);
-          end("failed", `${failure}${rb}`);
-          throw new StepFailure(failure);
-        }
-        const vfail = await verify(step, rec);
-        if (vfail) {
-          const rb = await rollback(step, rec);
-          end("failed", `verify failed: ${vfail}${rb}`);
-          throw new StepFailure(vfail);
-        }
-        anyChanged = true;
-        end("changed", rec.message);
+      if (!applyStarted && o.beforeApply) await o.beforeApply(transport, facts);
+      applyStarted = true;
+      const failure = await runActions(step.apply, "apply", step, rec);
+      if (failure) {
+        const rb = await rollback(step, rec);
+        end("failed", `${failure}${rb}`);
+        throw new StepFailure(failure);
       }
+      const vfail = await verify(step, rec);
+      if (vfail) {
+        const rb = await rollback(step, rec);
+        end("failed", `verify failed: ${vfail}${rb}`);
+        throw new StepFailure(vfail);
+      }
+      anyChanged = true;
+      end("changed", rec.message);
     }
   } catch (e) {
     const status: HostStatus = e instanceof TransportError ? "unreachable" : "failed";
