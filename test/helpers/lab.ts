@@ -9,7 +9,7 @@ import { clearFault, setFault } from "../../src/lab/control.js";
 import { labDown } from "../../src/lab/down.js";
 import type { Fault } from "../../src/lab/faults.js";
 import { alive } from "../../src/lab/procs.js";
-import type { NodeOs } from "../../src/lab/rootfs.js";
+import { nodeEnv, type NodeOs } from "../../src/lab/rootfs.js";
 import { labUp } from "../../src/lab/up.js";
 
 export const TEST_LAB_PARENT = "/var/lib/remedy-lab-test";
@@ -53,9 +53,9 @@ export interface StartLabOptions {
   bootDelayMs?: number;
 }
 
-export function execFileResult(file: string, args: string[], timeoutMs = 60_000): Promise<ExecResult> {
+export function execFileResult(file: string, args: string[], timeoutMs = 60_000, env: NodeJS.ProcessEnv = process.env): Promise<ExecResult> {
   return new Promise((resolve) => {
-    execFile(file, args, { encoding: "utf8", timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(file, args, { encoding: "utf8", timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024, env }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === "number" ? err.code : 255) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -142,7 +142,7 @@ export async function startLab(o: StartLabOptions = {}): Promise<TestLab> {
     clientKeyPath: info.clientKeyPath,
     nodes,
     node,
-    exec: (name, cmd) => execFileResult("chroot", [node(name).root, "/bin/bash", "-c", cmd]),
+    exec: (name, cmd) => execFileResult("chroot", [node(name).root, "/bin/bash", "-c", cmd], 60_000, nodeEnv()),
     ssh: (name, cmd, extra = []) => {
       const n = node(name);
       return execFileResult("ssh", [
