@@ -1,7 +1,10 @@
 // Commands beyond the run core: lab, demo, diagnose, panic-listen, show, cache.
 import type { Command } from "commander";
 import type { Io } from "../io.js";
+import { registerLab } from "./lab.js";
+import { registerDemo } from "./demo.js";
 
-export function registerExtraCommands(_program: Command, _io: Io, _setCode: (c: number) => void): void {
-  // filled in as the lab, plan and diagnose modules land
+export function registerExtraCommands(program: Command, io: Io, setCode: (c: number) => void): void {
+  registerLab(program, io, setCode);
+  registerDemo(program, io, setCode);
 }

@@ -41,6 +41,7 @@ export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io
   if (mode === "apply" && flags.plan && flags.resume) throw new InputError("--plan and --resume cannot be combined");
   const loaded = await loadForRun(pbPath, flags);
   const { playbook, inventory, hosts, extraVars } = loaded;
+  for (const w of (inventory as { warnings?: string[] }).warnings ?? []) io.err(`warning: ${w}\n`);
   if (timeout) for (const s of playbook.steps) s.timeoutSec = timeout;
 
   const plan = await planHooks(mode, flags, loaded, io);
