@@ -145,8 +145,13 @@ function layNodeRoot(labDir: string, spec: NodeRootSpec): string {
 
 /** Replaces whatever is at `at` with a symlink to `target`. */
 function link(target: string, at: string): void {
-  rmSync(at, { force: true, recursive: false });
-  symlinkSync(target, at);
+  try {
+    symlinkSync(target, at);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    rmSync(at, { force: true, recursive: false });
+    symlinkSync(target, at);
+  }
 }
 
 function writeIfAbsent(file: string, text: string): void {
