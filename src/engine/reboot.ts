@@ -161,6 +161,12 @@ export async function runReboot(ctx: HostContext, spec: RebootAction, opts: Rebo
   }
 
   // 3. wait for a new boot id
+  // a changed host key or refused credentials will not fix themselves by waiting: stop and say so
+  const fatal = (e: TransportError) => {
+    if (e.kind !== "hostkey" && e.kind !== "auth") return;
+    emitState("failed", `${e.kind}: ${e.message}`);
+    throw new TransportError(e.host, e.kind, `reboot: the host came back but the connection was refused: ${e.message}`, { cause: e });
+  };
   const current = async (): Promise<Transport> => {
     const t = needReconnect || !ctx.transport().connected ? await ctx.reconnect() : ctx.transport();
     needReconnect = false;
@@ -187,6 +193,7 @@ export async function runReboot(ctx: HostContext, spec: RebootAction, opts: Rebo
       return { kind: "done", value: p.id };
     } catch (e) {
       if (!(e instanceof TransportError)) throw e;
+      fatal(e);
       seen.last = "down";
       markDown("connection lost");
       return { kind: "not_yet", detail: `${e.message} (host still down)` };
@@ -228,6 +235,7 @@ export async function runReboot(ctx: HostContext, spec: RebootAction, opts: Rebo
       return { kind: "not_yet", detail: `\`${spec.testCommand}\` ${r.timedOut ? "timed out" : r.exitCode === null ? `ended by ${r.signal ?? "a signal"}` : `exited ${r.exitCode}`}${out ? `: ${out}` : ""}` };
     } catch (e) {
       if (!(e instanceof TransportError)) throw e;
+      fatal(e);
       needReconnect = true;
       return { kind: "not_yet", detail: `${e.message} (host not reachable yet)` };
     }

@@ -223,6 +223,21 @@ describe("runReboot", () => {
     await expect(runReboot(ctx, spec())).rejects.toBeInstanceOf(TransportError);
   });
 
+  it("a changed host key after the reboot stops at once with a transport error (waiting would not fix it)", async () => {
+    const { ctx, clock, node, events } = setup({ downForMs: 20_000 });
+    const connect = node.connect.bind(node);
+    node.connect = () => {
+      if (node.bootAt(clock.now()) === 1) throw new TransportError("node1", "hostkey", "host key for node1 changed (known_hosts line 3)");
+      return connect();
+    };
+    const err = await runReboot(ctx, spec()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransportError);
+    expect((err as TransportError).kind).toBe("hostkey");
+    expect((err as TransportError).message).toBe("reboot: the host came back but the connection was refused: host key for node1 changed (known_hosts line 3)");
+    expect(clock.now() - T0).toBeLessThan(60_000);
+    expect(rebootStates(events).at(-1)).toBe("failed");
+  });
+
   it("refuses a stability window that does not fit in the timeout, before touching the host", async () => {
     const { ctx, node } = setup();
     await expect(runReboot(ctx, spec({ timeoutSec: 60, stableSec: 60 }))).rejects.toBeInstanceOf(InputError);
