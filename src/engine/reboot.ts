@@ -21,6 +21,17 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type RebootState = "reading_boot_id" | "triggering" | "waiting_down" | "waiting_up" | "testing" | "stabilising" | "done" | "failed";
 
+const DOING: Record<RebootState, string> = {
+  reading_boot_id: "reading the boot id",
+  triggering: "triggering the reboot",
+  waiting_down: "waiting for the host to go down",
+  waiting_up: "waiting for the host to come back",
+  testing: "running the test command",
+  stabilising: "in the stability window",
+  done: "done",
+  failed: "failing",
+};
+
 export type RebootFailureReason =
   /** the boot id could not be read (before the reboot, or the host answers after it but the read fails) */
   | "boot_id_unreadable"
@@ -101,7 +112,7 @@ export async function runReboot(ctx: HostContext, spec: RebootAction, opts: Rebo
     return { ok: false, reason, message, bootIdBefore };
   };
   const interrupted = (): RebootOutcome =>
-    fail("interrupted", `interrupted while ${state}${triggered ? "; the reboot was already triggered: check the host before re-running" : "; the host was not rebooted"}`);
+    fail("interrupted", `interrupted ${DOING[state]}${triggered ? "; the reboot was already triggered: check the host before re-running" : "; the host was not rebooted"}`);
   const record = (cmd: string, r: ExecResult) =>
     ctx.emit({
       type: "command",

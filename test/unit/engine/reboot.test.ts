@@ -181,7 +181,7 @@ describe("runReboot", () => {
     clock.at(20_000, () => controller.abort(new Error("SIGINT")));
     const out = failure(await runReboot(ctx, spec()));
     expect(out.reason).toBe("interrupted");
-    expect(out.message).toMatch(/^interrupted while waiting_up; the reboot was already triggered/);
+    expect(out.message).toMatch(/^interrupted waiting for the host to come back; the reboot was already triggered/);
     expect(clock.now() - T0).toBeLessThan(40_000);
     expect(rebootStates(events).at(-1)).toBe("failed");
   });
@@ -200,7 +200,7 @@ describe("runReboot", () => {
     clock.at(90_000, () => controller.abort());
     const out = failure(await runReboot(ctx, spec({ stableSec: 300 })));
     expect(out.reason).toBe("interrupted");
-    expect(out.message).toContain("while stabilising");
+    expect(out.message).toContain("interrupted in the stability window");
   });
 
   it("an unreachable host before the reboot is a transport error (the engine marks it unreachable)", async () => {
