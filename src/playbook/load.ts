@@ -23,6 +23,7 @@ const YAML_HINTS: Record<string, string> = {
   MISSING_CHAR: "a quote opened earlier is never closed",
   TAB_AS_INDENT: "indent with spaces",
   DUPLICATE_KEY: "this key is already set above in the same mapping",
+  MULTIPLE_DOCS: "a playbook is a single YAML document (one play); remove the extra ---",
 };
 
 type Outcome = { playbook: Playbook; problems: [] } | { playbook?: undefined; problems: InputProblem[] };
@@ -46,13 +47,13 @@ async function analyse(file: string, opts: LoadOptions): Promise<Outcome> {
   }
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   const lines = new LineCounter();
-  const doc = parseDocument(bytes.toString("utf8"), { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(bytes.toString("utf8"), { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
   if (doc.errors.length) {
     return {
       problems: doc.errors.map((e) => {
         const p = lines.linePos(e.pos[0]);
         const hint = YAML_HINTS[e.code] ? `; ${YAML_HINTS[e.code]}` : "";
-        return { file, line: p.line, col: p.col, message: `YAML syntax error: ${e.message.split("\n")[0]}${hint}` };
+        return { file, line: p.line, col: p.col, message: `YAML syntax error: ${e.message.split("\n")[0]!.replace(/; please use YAML.parseAllDocuments\(\)/, "")}${hint}` };
       }),
     };
   }

@@ -210,3 +210,13 @@ describe("semantic rules that need context", () => {
     expect((await validatePlaybookFile(file)).map((p) => [p.line, p.col])).toEqual([[4, 6]]);
   });
 });
+
+describe("YAML conveniences", () => {
+  it("x- keys are ignored and <<: merges anchors", async () => {
+    const pb = await loadPlaybook("test/fixtures/playbooks/valid/anchors.yml");
+    expect(pb.steps.map((s) => s.check)).toEqual([
+      { run: "sysctl -n fs.pipe-user-pages-soft", expectExit: [0], compliant: { exit: [0] }, timeoutSec: 10 },
+      { run: "sysctl -n fs.inotify.max_user_watches", expectExit: [0], compliant: { exit: [0] }, timeoutSec: 20 },
+    ]);
+  });
+});
