@@ -44,6 +44,19 @@ interface Field {
   text: string;
   mode: Mode;
   regex?: boolean;
+  /** the text is a whole local file (template src): locate problems in that file instead */
+  file?: string;
+}
+
+/** 1-based line:col of a 0-based offset in a text. */
+function linePos(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, offset).split("\n");
+  return { line: before.length, col: before[before.length - 1]!.length + 1 };
+}
+
+function fieldProblem(ctx: Ctx, f: Field, message: string, offset: number): InputProblem {
+  if (f.file === undefined) return ctx.src.problem(f.path, message, { where: ctx.src.posInScalar(f.path, offset + 1) });
+  return { file: f.file, ...linePos(f.text, offset), message: `${message} (template of ${formatPath(f.path)} in ${ctx.src.file})` };
 }
 
 /** Where a `{{ }}` sits in a shell command: inside '...' or "..." a quoted value would be wrong. */
@@ -174,13 +187,12 @@ function checkField(ctx: Ctx, f: Field): void {
     parts = parseTemplate(f.text);
   } catch (e) {
     if (!(e instanceof TemplateSyntaxError)) throw e;
-    ctx.problems.push(ctx.src.problem(f.path, e.detail, { where: ctx.src.posInScalar(f.path, e.offset + 1) }));
+    ctx.problems.push(fieldProblem(ctx, f, e.detail, e.offset));
     return;
   }
   for (const p of parts) {
     if (p.kind !== "expr") continue;
-    const where = ctx.src.posInScalar(f.path, p.start + 1);
-    const report = (msg: string) => ctx.problems.push(ctx.src.problem(f.path, msg, { where }));
+    const report = (msg: string) => ctx.problems.push(fieldProblem(ctx, f, msg, p.start));
     const raw = p.filters.some((x) => x.name === "raw");
     if (f.mode === "shell" && !raw) {
       const q = shellQuoteContext(f.text, p.start);
@@ -229,11 +241,8 @@ function checkFile(ctx: Ctx, a: RawAction, path: Path, baseDir: string): void {
     ctx.problems.push(ctx.src.problem([...p, "sha256"], `${f.src} has sha256 ${sum}, not the expected ${f.sha256}`));
   }
   if (kind === "template") {
-    // the file's own {{ }} are checked like inline content; positions are reported on `src`
-    const text = body.toString("utf8");
-    const sub: Ctx = { ...ctx, problems: [] };
-    checkField(sub, { path: [...p, "src"], text, mode: "plain" });
-    ctx.problems.push(...sub.problems.map((x) => ({ ...x, message: `${x.message} (in ${f.src})` })));
+    // the file's own {{ }} are checked like inline content, and located in that file
+    checkField(ctx, { path: [...p, "src"], text: body.toString("utf8"), mode: "plain", file });
   }
 }
 
