@@ -200,7 +200,8 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
       end("changed", rec.message);
     }
   } catch (e) {
-    const status: HostStatus = e instanceof TransportError ? "unreachable" : "failed";
+    // a delegate (e.g. the kubectl host) being unreachable fails this host; it does not make it unreachable
+    const status: HostStatus = e instanceof TransportError && e.host === host ? "unreachable" : "failed";
     if (!(e instanceof StepFailure)) {
       const open = result.steps.at(-1);
       if (open && open.status === "ok" && !open.message) {

@@ -7,7 +7,7 @@ import { exitCodeFor } from "../cli/exit-codes.js";
 import type { Connector } from "./connector.js";
 import type { Clock } from "./context.js";
 import { runHost, type ApprovedHost, type HostResult, type HostRunOptions } from "./host-run.js";
-import { computeBatches, budgetBlown } from "./batches.js";
+import { computeBatches, budgetBlown, defaultSerialFor } from "./batches.js";
 import { CordonTracker } from "./cordon-tracker.js";
 import type { ArtifactService } from "../artifacts/service.js";
 
@@ -46,8 +46,16 @@ export async function runPlaybook(o: RunOptions): Promise<RunResult> {
   o.emit({ type: "run_start", runId, mode: o.mode, playbook: o.playbook.file, hosts: o.hosts, time: time() });
   const tracker = new CordonTracker();
   const results = new Map<string, HostResult>();
-  const serial = o.serial ?? o.playbook.serial;
-  const batches = computeBatches(o.hosts.filter((h) => !o.skipHosts?.has(h)), o.mode === "apply" ? serial : undefined);
+  const todo = o.hosts.filter((h) => !o.skipHosts?.has(h));
+  let serial = o.serial ?? o.playbook.serial;
+  let ordered = todo;
+  if (o.mode === "apply" && !serial && isDisruptive(o.playbook)) {
+    // never take several control-plane/etcd members down at once unless the playbook says so
+    const d = defaultSerialFor(todo, o.groups);
+    ordered = d.hosts;
+    serial = d.serial;
+  }
+  const batches = computeBatches(ordered, o.mode === "apply" ? serial : undefined);
   let stopped = false;
 
   for (const [index, batch] of batches.entries()) {
@@ -90,6 +98,10 @@ export async function runPlaybook(o: RunOptions): Promise<RunResult> {
   );
   o.emit({ type: "run_end", exitCode, summary, time: time() });
   return { runId, exitCode, summary, hosts: hostResults };
+}
+
+function isDisruptive(pb: Playbook): boolean {
+  return pb.steps.some((s) => s.apply.some((a) => a.kind === "reboot" || a.kind === "drain"));
 }
 
 export function summarize(mode: Mode, hosts: HostResult[], interrupted: boolean): RunSummary {
