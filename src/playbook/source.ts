@@ -77,7 +77,9 @@ export class YamlSource {
     if (n.type !== Scalar.PLAIN && !quoted) return this.pos(path);
     const start = n.range[0] + (quoted ? 1 : 0);
     const src = String(n.source ?? "");
-    if (src.includes("\n") || col - 1 > src.length) return this.pos(path);
+    // escapes or line folding make value columns differ from source columns: fall back to the start
+    const rawLen = n.range[1] - n.range[0];
+    if (rawLen !== src.length + (quoted ? 2 : 0) || col - 1 > src.length) return this.pos(path);
     return this.lines.linePos(start + col - 1);
   }
 

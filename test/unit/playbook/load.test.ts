@@ -222,3 +222,13 @@ describe("YAML conveniences", () => {
     ]);
   });
 });
+
+describe("positions inside strings", () => {
+  it("points into plain and quoted scalars, and at the start when escapes shift columns", async () => {
+    const file = tmpPlaybook('name: m\nhosts: all\nsteps:\n  - name: a\n    when: "x = 1"\n    check: t\n  - name: b\n    when: "\\ty = 1"\n    check: t\n');
+    expect((await validatePlaybookFile(file)).map((p) => [p.line, p.col])).toEqual([
+      [5, 14],
+      [8, 11],
+    ]);
+  });
+});
