@@ -254,7 +254,8 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
       }
       case "reboot": {
         const expect = a.expect !== undefined ? interpolate(a.expect, scope, "plain") : undefined;
-        const out = await runReboot(ctx(step.id), a, { expect });
+        const spec = { ...a, command: interpolate(a.command, scope, "shell"), testCommand: interpolate(a.testCommand, scope, "shell") };
+        const out = await runReboot(ctx(step.id), spec, { expect });
         if (!out.ok) return `reboot: ${out.message}`;
         facts.boot_id = out.bootIdAfter;
         return undefined;
