@@ -56,7 +56,16 @@ export async function labUp(o: LabUpOptions): Promise<LabInfo> {
   if (previous || existsSync(labPaths(dir).nodes)) await labDown(dir); // leftovers of a crashed lab
   ensureSafeChain(dir);
   mkdirSync("/run/sshd", { recursive: true, mode: 0o755 }); // sshd's privilege separation dir
+  try {
+    return await bringUp(dir, o, started);
+  } catch (e) {
+    // Leave no sshd or mount behind; keep the files (logs) for a look.
+    await labDown(dir, { keepDir: true }).catch(() => undefined);
+    throw e;
+  }
+}
 
+async function bringUp(dir: string, o: LabUpOptions, started: number): Promise<LabInfo> {
   const port = o.basePort ?? DEFAULT_SSH_PORT;
   const plan = planNodes(o.el7, o.el9, port, o.startIndex ?? 1);
   const faults = o.faults ?? {};
