@@ -255,7 +255,11 @@ async function initNodeRoot(labDir: string, spec: NodeRootSpec): Promise<string>
     env: nodeEnv(),
     timeoutMs: 60_000,
   });
-  if (r.code !== 0) throw new LabError(`lab: lab-init failed on ${spec.name} (exit ${r.code}): ${(r.stderr || r.stdout).trim().slice(-800)}`);
+  if (r.code !== 0) {
+    const out = (r.stderr || r.stdout).trim().slice(-800) || "(no output)";
+    const rerun = `chroot ${root} /bin/bash -x /opt/lab/base/tools/lab-init ${spec.os} ${spec.hostname ?? spec.name} ${spec.ip}`;
+    throw new LabError(`lab: lab-init failed on ${spec.name} (exit ${r.code}): ${out}\nto see where: ${rerun}`);
+  }
   return r.stdout + r.stderr;
 }
 
