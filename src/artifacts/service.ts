@@ -10,3 +10,7 @@ export interface ArtifactService {
   /** build (once per key, shared across hosts) or take from cache, then upload to `transport` at action.dest */
   deliver(ctx: HostContext, action: ArtifactAction, scope: Scope, transport: Transport): Promise<{ key: string; sha256: string; source: "build" | "cache" }>;
 }
+
+export { BuildOnceService, type BuildOnceOptions } from "./build-once.js";
+export { artifactCacheDir, ArtifactCache, type ArtifactMeta, type CacheEntry } from "./cache.js";
+export { ArtifactError } from "./errors.js";
