@@ -3,8 +3,10 @@ import type { Command } from "commander";
 import type { Io } from "../io.js";
 import { registerLab } from "./lab.js";
 import { registerDemo } from "./demo.js";
+import { registerCache } from "./cache.js";
 
 export function registerExtraCommands(program: Command, io: Io, setCode: (c: number) => void): void {
   registerLab(program, io, setCode);
   registerDemo(program, io, setCode);
+  registerCache(program, io, setCode);
 }
