@@ -14,6 +14,8 @@ import type { Inventory } from "../../model/inventory.js";
 import { Reporters } from "../reporters.js";
 import { Redactor, secretValues } from "../../report/redact.js";
 import { planHooks } from "../../plan/hooks.js";
+import { Journal, loadJournal, journalPath as journalPathFor } from "../../engine/journal.js";
+import { randomUUID } from "node:crypto";
 
 export interface Loaded {
   playbook: Playbook;
@@ -81,16 +83,34 @@ export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io
         return 0;
       }
     }
-    const result = await runWithReporters(mode, base, flags, io, redactor, {});
+    let journal: Journal | undefined;
+    if (mode === "apply") {
+      const runId = flags.resume ?? base.runId ?? randomUUID();
+      if (flags.resume) {
+        const state = loadJournal(io.cwd, flags.resume);
+        if (state.header.playbookSha256 !== playbook.sha256) throw new InputError(`--resume ${flags.resume}: ${playbook.file} changed since that run; start a new run`);
+        base.skipHosts = state.finished;
+        journal = new Journal(journalPathFor(io.cwd, runId));
+        io.err(`resuming run ${runId}: ${state.finished.size} host(s) already finished are skipped\n`);
+      } else {
+        journal = Journal.create(io.cwd, { runId, playbook: playbook.file, playbookSha256: playbook.sha256, inventorySha256: inventory.sha256, hosts });
+        io.err(`run ${runId} (journal ${journal.file}; after an interruption: remedy apply ... --resume ${runId})\n`);
+      }
+      base.runId = runId;
+    }
+    const result = await runWithReporters(mode, base, flags, io, redactor, { journal });
     return await plan.after(result, redactor);
   } finally {
     await connector.closeAll();
   }
 }
 
-async function runWithReporters(mode: Mode, base: Omit<RunOptions, "mode" | "emit">, flags: RunFlags, io: Io, redactor: Redactor, _o: { summaryOnly?: boolean }): Promise<RunResult> {
+async function runWithReporters(mode: Mode, base: Omit<RunOptions, "mode" | "emit">, flags: RunFlags, io: Io, redactor: Redactor, o: { summaryOnly?: boolean; journal?: Journal }): Promise<RunResult> {
   const reporters = new Reporters(io, { json: Boolean(flags.json), verbose: Boolean(flags.verbose), junit: flags.junit, redactor });
-  const emit = (e: RunEvent) => reporters.emit(e);
+  const emit = (e: RunEvent) => {
+    o.journal?.handle(redactor.event(e));
+    reporters.emit(e);
+  };
   try {
     const result = await runPlaybook({ ...base, mode, emit, runId: base.runId });
     return result;

@@ -1,0 +1,77 @@
+// Resumable run journal on the controller: .remedy/runs/<id>.jsonl, one line per event that matters,
+// appended synchronously so a killed controller leaves only complete lines behind.
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { RunEvent } from "../model/events.js";
+import { InputError } from "../errors.js";
+
+export interface JournalHeader {
+  type: "journal";
+  runId: string;
+  playbook: string;
+  playbookSha256: string;
+  inventorySha256: string;
+  hosts: string[];
+  time: string;
+}
+
+export function journalPath(dir: string, runId: string): string {
+  return join(dir, ".remedy", "runs", `${runId}.jsonl`);
+}
+
+export class Journal {
+  constructor(readonly file: string) {}
+
+  static create(dir: string, header: Omit<JournalHeader, "type" | "time">): Journal {
+    const file = journalPath(dir, header.runId);
+    mkdirSync(join(dir, ".remedy", "runs"), { recursive: true });
+    const j = new Journal(file);
+    j.write({ type: "journal", time: new Date().toISOString(), ...header });
+    return j;
+  }
+
+  private write(v: unknown): void {
+    appendFileSync(this.file, JSON.stringify(v) + "\n");
+  }
+
+  /** event subscriber: keeps only what resuming needs */
+  handle = (e: RunEvent): void => {
+    if (e.type === "host_end" || e.type === "step_end" || e.type === "batch_start" || e.type === "run_end") this.write(e);
+  };
+}
+
+export interface ResumeState {
+  header: JournalHeader;
+  /** hosts that finished without failure: skipped on resume */
+  finished: Set<string>;
+}
+
+/** Pure: journal text → what a resumed run may skip. A torn last line (killed mid-write) is ignored. */
+export function parseJournal(text: string, file: string): ResumeState {
+  const lines = text.split("\n").filter((l) => l.trim());
+  let header: JournalHeader | undefined;
+  const finished = new Set<string>();
+  lines.forEach((line, i) => {
+    let v: { type?: string; host?: string; status?: string };
+    try {
+      v = JSON.parse(line) as typeof v;
+    } catch {
+      if (i === lines.length - 1) return;
+      throw new InputError([{ file, line: i + 1, message: "journal line is not JSON; the journal is damaged (start a fresh run instead of --resume)" }]);
+    }
+    if (v.type === "journal") header = v as JournalHeader;
+    if (v.type === "host_end" && v.host) {
+      if (v.status === "ok" || v.status === "changed") finished.add(v.host);
+      else finished.delete(v.host);
+    }
+  });
+  if (!header) throw new InputError([{ file, line: 1, message: "not a remedy run journal (no header line)" }]);
+  return { header, finished };
+}
+
+export function loadJournal(dir: string, runId: string): ResumeState {
+  if (!/^[A-Za-z0-9._-]+$/.test(runId)) throw new InputError(`--resume ${JSON.stringify(runId)}: not a run id (see .remedy/runs/)`);
+  const file = journalPath(dir, runId);
+  if (!existsSync(file)) throw new InputError(`--resume ${runId}: no journal at ${file}; run ids are listed in .remedy/runs/`);
+  return parseJournal(readFileSync(file, "utf8"), file);
+}
