@@ -173,6 +173,12 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
       rec.commands = await Promise.all(step.apply.map((a) => renderAction(a, step, scope, o.playbook)));
       const approved = o.approved?.steps.get(step.id);
       if (o.mode !== "apply") {
+        // artifacts: report build vs cache per host (builds nothing)
+        const pf = await previewArtifacts(step);
+        if (pf) {
+          end("failed", pf);
+          throw new StepFailure(pf);
+        }
         anyPending = true;
         end("would_change", rec.message);
         continue;
@@ -275,10 +281,28 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
         return interpolate(a.message, scope, "plain");
       case "artifact": {
         if (!o.artifacts) return `artifact ${a.name}: no artifact service configured`;
-        await o.artifacts.deliver(ctx(step.id), a, scope, transport);
+        try {
+          await o.artifacts.deliver(ctx(step.id), a, scope, transport);
+        } catch (e) {
+          // this host's connection dropped: unreachable; a failed build/upload is a step failure (rollback runs)
+          if (e instanceof TransportError && e.host === host) throw e;
+          return errorMessage(e);
+        }
         return undefined;
       }
     }
+  }
+
+  async function previewArtifacts(step: Step): Promise<string | undefined> {
+    for (const a of step.apply) {
+      if (a.kind !== "artifact" || !o.artifacts) continue;
+      try {
+        await o.artifacts.preview(ctx(step.id), a, scope);
+      } catch (e) {
+        return errorMessage(e);
+      }
+    }
+    return undefined;
   }
 
   async function verify(step: Step, rec: StepRecord): Promise<string | undefined> {
