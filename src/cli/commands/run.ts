@@ -14,6 +14,8 @@ import type { Inventory } from "../../model/inventory.js";
 import { Reporters } from "../reporters.js";
 import { Redactor, secretValues } from "../../report/redact.js";
 import { planHooks } from "../../plan/hooks.js";
+import { BuildOnceService } from "../../artifacts/build-once.js";
+import { artifactCacheDir } from "../../artifacts/cache.js";
 import { Journal, loadJournal, journalPath as journalPathFor } from "../../engine/journal.js";
 import { randomUUID } from "node:crypto";
 
@@ -71,6 +73,8 @@ export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io
     forks,
     serial,
     tags,
+    // one per run: hosts with the same artifact key share one build
+    artifacts: new BuildOnceService({ cacheDir: artifactCacheDir(io.env), resolveHosts: (p) => resolvePattern(inventory, p) }),
     ...plan.runOptions,
   };
   try {
