@@ -22,7 +22,7 @@ const kpatch: ArtifactAction = {
   name: "livepatch-route.ko",
   key: ["{{ facts.kernel }}", "{{ facts.arch }}"],
   builder: "builders",
-  build: [`echo "{{ facts.kernel }}" >> "$HOST_ROOT/builds.log"`, `sleep 0.3; printf 'module for %s built in %s\\n' {{ facts.kernel }} "$REMEDY_WORKDIR" > livepatch-route.ko`],
+  build: [`echo {{ facts.kernel }} >> "$HOST_ROOT/builds.log"`, `sleep 0.3; printf 'module for %s built in %s\\n' {{ facts.kernel }} "$REMEDY_WORKDIR" > livepatch-route.ko`],
   output: "livepatch-route.ko",
   dest: "/var/lib/kpatch/{{ facts.kernel }}/livepatch-route.ko",
   mode: "0600",
@@ -101,7 +101,7 @@ describe("BuildOnceService.deliver", () => {
   });
 
   it("a failed build names the builder, the command and stderr; hosts sharing the key fail without a second try", async () => {
-    const bad: ArtifactAction = { ...kpatch, build: [`echo "{{ facts.kernel }}" >> "$HOST_ROOT/builds.log"`, "echo 'ERROR: kernel-debuginfo not installed' >&2; exit 2", "echo never > x"] };
+    const bad: ArtifactAction = { ...kpatch, build: [`echo {{ facts.kernel }} >> "$HOST_ROOT/builds.log"`, "echo 'ERROR: kernel-debuginfo not installed' >&2; exit 2", "echo never > x"] };
     const svc = service();
     const { results } = await deliverAll(svc, bad, ["n1", "n2"]);
     expect(svc.builds).toBe(1);
