@@ -1,0 +1,32 @@
+// Run the CLI in-process with captured output (the same code path as the bin, minus process.exit).
+import { runCli } from "../../src/cli/program.js";
+import type { Io } from "../../src/cli/io.js";
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  events: Array<Record<string, unknown> & { type: string }>;
+}
+
+export async function cli(argv: string[], opts: { tty?: boolean; answer?: boolean; signal?: AbortSignal; cwd?: string } = {}): Promise<CliRun> {
+  let stdout = "";
+  let stderr = "";
+  const io: Io = {
+    out: (s) => void (stdout += s),
+    err: (s) => void (stderr += s),
+    isTTY: Boolean(opts.tty),
+    confirm: async () => Boolean(opts.answer),
+    signal: opts.signal ?? new AbortController().signal,
+    env: process.env,
+    cwd: opts.cwd ?? process.cwd(),
+  };
+  const code = await runCli(argv, io);
+  const events = argv.includes("--json")
+    ? stdout
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as CliRun["events"][number])
+    : [];
+  return { code, stdout, stderr, events };
+}
