@@ -12,27 +12,29 @@ if [[ -s /.lab/faults ]]; then
     [[ $_l == "hang=$LAB_TOOL" ]] && exec /usr/bin/sleep 2147483647
   done </.lab/faults
 fi
-read -r LAB_OS </.lab/personality 2>/dev/null || LAB_OS=el7
+read -r LAB_OS 2>/dev/null </.lab/personality || LAB_OS=el7
 
 # Running kernel (uname -r) as the last boot wrote it.
-lab_kver() { local k; read -r k </proc/sys/kernel/osrelease 2>/dev/null; printf '%s' "$k"; }
-lab_mid() { local m; read -r m </etc/machine-id 2>/dev/null; printf '%s' "$m"; }
+lab_kver() { local k; read -r k 2>/dev/null </proc/sys/kernel/osrelease; printf '%s' "$k"; }
+lab_mid() { local m; read -r m 2>/dev/null </etc/machine-id; printf '%s' "$m"; }
 # Value of key in /.lab/variant (key=value lines), empty if absent.
 lab_variant() {
   local l
   [[ -r /.lab/variant ]] || return 0
   while IFS= read -r l || [[ -n $l ]]; do [[ ${l%%=*} == "$1" ]] && { printf '%s' "${l#*=}"; return 0; }; done </.lab/variant
+  return 0
 }
 lab_fault() {
   local l
   [[ -r /.lab/faults ]] || return 0
   while IFS= read -r l || [[ -n $l ]]; do [[ ${l%%=*} == "$1" ]] && { printf '%s' "${l#*=}"; return 0; }; done </.lab/faults
+  return 0
 }
 lab_now_ms() { local t=${EPOCHREALTIME/./}; printf '%s' "${t:0:${#t}-3}"; }
 # Appends a kernel message to the current boot's ring buffer with a monotonic-looking timestamp.
 lab_kmsg() {
   local b now up
-  read -r b </run/lab/boot-epoch 2>/dev/null || b=${EPOCHREALTIME%.*}
+  read -r b 2>/dev/null </run/lab/boot-epoch || b=${EPOCHREALTIME%.*}
   now=${EPOCHREALTIME/./}; up=$(( ${now} - b * 1000000 ))
   (( up < 0 )) && up=0
   local msg

@@ -101,6 +101,7 @@ pkg_install() { # name ver rel arch repo
       mkdir -p /usr/lib/systemd/system
       sed 's#PREFIX#/usr#' "$LAB_T/data/kpatch.service" >/usr/lib/systemd/system/kpatch.service ;;
   esac
+  return 0
 }
 kernel_files_install() { # pkgname kver
   local n=$1 k=$2 d u
