@@ -400,6 +400,10 @@ async function renderAction(a: Action, step: Step, scope: Scope, pb: Playbook): 
     return describeAction({ ...a, dest: interpolate(a.dest, scope, "plain") }, { host: scope.host, sha256: createHash("sha256").update(body).digest("hex") });
   }
   if (a.kind === "reboot" && a.expect) return describeAction({ ...a, expect: interpolate(a.expect, scope, "plain") }, { host: scope.host });
+  if (a.kind === "artifact") {
+    const plain = (t: string) => interpolate(t, scope, "plain");
+    return describeAction({ ...a, key: a.key.map(plain), dest: plain(a.dest), builder: plain(a.builder) }, { host: scope.host });
+  }
   void step;
   return describeAction(a, { host: scope.host });
 }
