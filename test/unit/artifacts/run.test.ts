@@ -83,6 +83,8 @@ describe("artifact actions in a run", () => {
     expect(c.art.map((e) => `${e.host}:${e.source}:${e.builder}`).sort()).toEqual(NODES.map((h) => `${h}:would_build:b1`));
     expect(await buildsLog()).toEqual([]);
     expect(hosts.get("b1")!.commands).toEqual([]);
+    const n1End = c.events.find((e): e is Extract<RunEvent, { type: "step_end" }> => e.type === "step_end" && e.host === "n1");
+    expect(n1End?.commands).toEqual([`artifact livepatch-route.ko -> /var/lib/kpatch/${KERNELS.n1}/livepatch-route.ko (built on builders, key ${KERNELS.n1} x86_64)`]);
 
     const a = await run("apply");
     expect(a.result.summary.hosts.map((h) => h.status)).toEqual(Array(6).fill("changed"));
