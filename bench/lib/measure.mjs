@@ -44,7 +44,8 @@ export function measure(o) {
       if (killer) clearTimeout(killer);
       // Detached helpers (ssh masters) were never waited for by us: take their own CPU, then stop them.
       let helperCpu = 0;
-      for (const pid of tree.detached()) {
+      const helpers = tree.detached();
+      for (const pid of helpers) {
         const s = readStat(pid);
         if (!s) continue;
         helperCpu += ((s.utime + s.stime) * 1000) / CLK_TCK;
@@ -65,6 +66,7 @@ export function measure(o) {
         cpuUserMs: cpuAfter.user - cpuBefore.user,
         cpuSysMs: cpuAfter.sys - cpuBefore.sys,
         helperCpuMs: helperCpu,
+        helpers: helpers.length,
         peakRssBytes: peakRss,
         peakPssBytes: peakPss,
         maxProcs,
