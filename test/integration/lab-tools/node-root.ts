@@ -1,0 +1,67 @@
+// Test helper: throwaway lab node roots (the runtime's buildBase/createNodeRoot with the tools from src),
+// commands run inside them through chroot, and lab-boot as the supervisor runs it.
+import { execFile } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildBase, createNodeRoot, destroyNodeRoot, nodeEnv, type NodeOs } from "../../../src/lab/rootfs.js";
+
+export const TOOLS_DIR = fileURLToPath(new URL("../../../src/lab/tools", import.meta.url));
+const PARENT = "/var/lib/remedy-lab-tools-test";
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface TestNode {
+  name: string;
+  os: NodeOs;
+  root: string;
+  /** `chroot <root> /bin/bash -c cmd` with the node environment. */
+  run(cmd: string, env?: Record<string, string>): Promise<RunResult>;
+  /** What the supervisor does on a reboot: `chroot <root> /opt/lab/base/tools/lab-boot`. */
+  boot(env?: Record<string, string>): Promise<RunResult>;
+}
+
+export function chrootRun(root: string, cmd: string, env: Record<string, string> = {}, timeoutMs = 30_000): Promise<RunResult> {
+  return new Promise((resolve) => {
+    execFile("chroot", [root, "/bin/bash", "-c", cmd], { env: nodeEnv(env), encoding: "utf8", timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === "number" ? err.code : 255) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** A private lab dir with one base; nodes are created on demand and all removed by close(). */
+export class NodeFactory {
+  readonly labDir = join(PARENT, `t${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+  private names: string[] = [];
+  private counter = 0;
+
+  constructor() {
+    mkdirSync(PARENT, { recursive: true, mode: 0o755 });
+    buildBase(this.labDir, TOOLS_DIR);
+  }
+
+  async node(os: NodeOs): Promise<TestNode> {
+    const i = ++this.counter;
+    const name = `${os}n${i}`;
+    const ip = `10.0.${i % 250}.${os === "el7" ? 7 : 9}`;
+    const { root } = await createNodeRoot(this.labDir, { name, os, ip });
+    this.names.push(name);
+    return {
+      name,
+      os,
+      root,
+      run: (cmd, env) => chrootRun(root, cmd, env),
+      boot: (env) => chrootRun(root, "/opt/lab/base/tools/lab-boot", env),
+    };
+  }
+
+  async close(): Promise<void> {
+    for (const n of this.names) await destroyNodeRoot(this.labDir, n);
+    rmSync(this.labDir, { recursive: true, force: true });
+  }
+}
