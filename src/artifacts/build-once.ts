@@ -1,4 +1,5 @@
 // The run-wide artifact service: one build per key (single-flight), a verified controller cache, upload to each target.
+import { posix } from "node:path";
 import type { ArtifactAction } from "../model/playbook.js";
 import type { HostContext } from "../engine/context.js";
 import type { Scope } from "../playbook/index.js";
@@ -9,6 +10,8 @@ import { resolveBuilder, CONTROLLER } from "./builder.js";
 import { resolveArtifact, type ResolvedArtifact } from "./key.js";
 import { ArtifactError } from "./errors.js";
 import type { ArtifactService } from "./service.js";
+import { shellQuote } from "../transport/quote.js";
+import { excerpt } from "../engine/decide.js";
 
 export interface BuildOnceOptions {
   /** the artifacts dir (see artifactCacheDir) */
@@ -71,6 +74,10 @@ export class BuildOnceService implements ArtifactService {
       throw new ArtifactError(`${e instanceof Error ? e.message : String(e)} (shared build for key ${r.hash.slice(0, 12)})`, { cause: e });
     }
     const source = first ? got.source : "cache";
+    // like `install -D`: a per-kernel dir such as /var/lib/kpatch/<kernel>/ may not exist yet (put does not create dirs)
+    const dir = posix.dirname(r.dest);
+    const mk = await transport.exec(`mkdir -p -- ${shellQuote(dir)}`, { timeoutMs: 60_000, become: ctx.become, signal: ctx.signal });
+    if (mk.exitCode !== 0) throw new ArtifactError(`artifact ${r.name}: cannot create ${dir} on ${ctx.host}: ${excerpt(mk.stderr || mk.stdout, 300) || `exit ${mk.exitCode}`}`);
     const put = await transport.put({ localPath: got.entry.artifactPath }, r.dest, { mode: r.mode, owner: r.owner, become: ctx.become });
     if (put.sha256 !== got.entry.meta.sha256) {
       throw new ArtifactError(`artifact ${r.name}: ${ctx.host}:${r.dest} has sha256 ${put.sha256} after the upload, expected ${got.entry.meta.sha256}; re-run`);

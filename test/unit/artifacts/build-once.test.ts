@@ -64,7 +64,10 @@ describe("BuildOnceService.deliver", () => {
     expect(art.filter((e) => e.source === "cache")).toHaveLength(4);
     expect(new Set(art.map((e) => e.builder))).toEqual(new Set(["b1"]));
     // a build never runs on a target, and the builder's work dirs are gone
-    for (const h of NODES) expect(shell(h).commands).toEqual([]);
+    for (const h of NODES) {
+      expect(shell(h).commands).toEqual([]);
+      expect(shell(h).mkdirs).toEqual([`/var/lib/kpatch/${KERNELS[h]}`]);
+    }
     expect(await readdir(join(shell("b1").root, "tmp"))).toEqual([]);
   });
 

@@ -12,7 +12,9 @@ import type { Facts } from "../../../src/model/facts.js";
 import { instantClock } from "../../helpers/fake-host.js";
 
 export class ShellHost implements Transport {
+  /** commands run for real (everything but the destination mkdir) */
   readonly commands: string[] = [];
+  readonly mkdirs: string[] = [];
   connected = true;
   /** makes the next get() deliver these bytes instead of the file (a corrupted download) */
   corruptNextGet?: Buffer;
@@ -23,6 +25,12 @@ export class ShellHost implements Transport {
   async connect() {}
   async close() {}
   exec(command: string, o: ExecOptions = {}): Promise<ExecResult> {
+    // the service creates the destination dir: a node path, so it lands under this fake's root, never on this machine
+    const mk = /^mkdir -p -- (\S+)$/.exec(command);
+    if (mk) {
+      this.mkdirs.push(mk[1]!);
+      return mkdir(this.path(mk[1]!.replace(/^'|'$/g, "")), { recursive: true }).then(() => ({ exitCode: 0, stdout: "", stderr: "", durationMs: 0 }));
+    }
     this.commands.push(command);
     const t0 = Date.now();
     return mkdir(join(this.root, "tmp"), { recursive: true }).then(
