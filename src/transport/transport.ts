@@ -73,6 +73,8 @@ export interface ConnectionSpec {
   becomePassword?: string;
   /** "ssh" (default) or "local" (child_process on this machine) */
   connection: "ssh" | "local";
+  /** settings that were given but not understood (e.g. unsupported ansible_ssh_common_args), for the UI */
+  warnings?: string[];
 }
 
 export type TransportFactory = (spec: ConnectionSpec) => Transport;
