@@ -47,6 +47,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     .option("--plan <file>", "apply exactly this approved plan")
     .option("-y, --yes", "do not ask for confirmation")
     .option("--resume <runId>", "resume an interrupted run, skipping finished hosts")
+    .option("--lock-timeout <seconds>", "wait this long for a node locked by another remedy run (default 0: fail at once)")
     .action(async (pb: string, flags) => void (code = await runCommand("apply", pb, flags, io)));
   program
     .command("validate")

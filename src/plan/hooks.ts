@@ -1,19 +1,18 @@
-// Where plan files meet a run: `plan` writes one, `apply --plan` checks and enforces one.
+// Where plan files meet a run: `plan` writes one, `apply --plan` checks and enforces one; every apply
+// takes the per-node run lock and appends to the node's audit log. The logic lives in session.ts.
 import type { Io } from "../cli/io.js";
 import type { RunFlags } from "../cli/options.js";
 import type { Loaded } from "../cli/commands/run.js";
-import type { RunOptions, RunResult } from "../engine/runner.js";
 import type { Mode } from "../model/events.js";
-import type { Redactor } from "../report/redact.js";
-import { InputError } from "../errors.js";
+import { systemClock } from "../engine/context.js";
+import { InventoryConnector } from "../cli/connect.js";
+import { makePlanHooks, type PlanHooks } from "./session.js";
 
-export interface PlanHooks {
-  runOptions: Partial<RunOptions>;
-  /** called with the finished run; returns the exit code */
-  after(result: RunResult, redactor: Redactor): Promise<number>;
-}
+export type { PlanHooks } from "./session.js";
 
-export async function planHooks(mode: Mode, flags: RunFlags, _loaded: Loaded, _io: Io): Promise<PlanHooks> {
-  if (mode === "plan" || flags.plan) throw new InputError("plan files are not supported by this build yet");
-  return { runOptions: {}, after: async (r) => r.exitCode };
+export async function planHooks(mode: Mode, flags: RunFlags, loaded: Loaded, io: Io): Promise<PlanHooks> {
+  return makePlanHooks(mode, flags, loaded, io, {
+    connector: () => new InventoryConnector(loaded.inventory, { knownHosts: flags.knownHosts, sshConfig: flags.sshConfig }),
+    clock: systemClock,
+  });
 }

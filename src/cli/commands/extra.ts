@@ -4,9 +4,14 @@ import type { Io } from "../io.js";
 import { registerLab } from "./lab.js";
 import { registerDemo } from "./demo.js";
 import { registerCache } from "./cache.js";
+import { registerShow } from "./show.js";
+import { registerUnlock } from "../../plan/unlock.js";
+import { InventoryConnector } from "../connect.js";
 
 export function registerExtraCommands(program: Command, io: Io, setCode: (c: number) => void): void {
   registerLab(program, io, setCode);
   registerDemo(program, io, setCode);
   registerCache(program, io, setCode);
+  registerShow(program, io, setCode);
+  registerUnlock(program, io, setCode, (inv, f) => new InventoryConnector(inv, { knownHosts: f.knownHosts, sshConfig: f.sshConfig }));
 }
