@@ -399,7 +399,14 @@ async function renderAction(a: Action, step: Step, scope: Scope, pb: Playbook): 
     const body = await copyContent(a, scope, pb);
     return describeAction({ ...a, dest: interpolate(a.dest, scope, "plain") }, { host: scope.host, sha256: createHash("sha256").update(body).digest("hex") });
   }
-  if (a.kind === "reboot" && a.expect) return describeAction({ ...a, expect: interpolate(a.expect, scope, "plain") }, { host: scope.host });
+  if (a.kind === "reboot") {
+    const plain = (t: string) => interpolate(t, scope, "plain");
+    return describeAction({ ...a, command: plain(a.command), testCommand: plain(a.testCommand), expect: a.expect !== undefined ? plain(a.expect) : undefined }, { host: scope.host });
+  }
+  if (a.kind === "cordon" || a.kind === "drain" || a.kind === "uncordon") {
+    const plain = (t: string) => interpolate(t, scope, "plain");
+    return describeAction({ ...a, node: a.node ? plain(a.node) : undefined, delegateTo: a.delegateTo ? plain(a.delegateTo) : undefined }, { host: scope.host });
+  }
   if (a.kind === "artifact") {
     const plain = (t: string) => interpolate(t, scope, "plain");
     return describeAction({ ...a, key: a.key.map(plain), dest: plain(a.dest), builder: plain(a.builder) }, { host: scope.host });
