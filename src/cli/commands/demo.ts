@@ -4,8 +4,6 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Io } from "../io.js";
-import { labUp } from "../../lab/up.js";
-import { labDown } from "../../lab/down.js";
 import { intFlag } from "../options.js";
 import { runCli } from "../program.js";
 
@@ -34,6 +32,8 @@ export function registerDemo(program: Command, io: Io, setCode: (c: number) => v
       const el7 = intFlag("el7", f.el7, 0, 500) ?? 2;
       const el9 = intFlag("el9", f.el9, 0, 500) ?? 2;
       io.out(`== starting a lab of ${el7} CentOS 7 + ${el9} Rocky 9 nodes in ${f.dir}\n`);
+      const { labUp } = await import("../../lab/up.js");
+      const { labDown } = await import("../../lab/down.js");
       const lab = await labUp({ dir: f.dir, el7, el9, startIndex: 3000 });
       const results: string[] = [];
       let worst = 0;

@@ -2,16 +2,20 @@
 import type { Command } from "commander";
 import type { Io } from "../io.js";
 import { intFlag } from "../options.js";
-import { labUp } from "../../lab/up.js";
-import { labDown, labStatus } from "../../lab/down.js";
-import { setFault, clearFault } from "../../lab/control.js";
 import { DEFAULT_LAB_DIR } from "../../lab/paths.js";
-import { checkFault } from "../../lab/faults.js";
+// lab modules load only when a lab command runs: check/apply never pay for them
+const lab = {
+  up: async () => (await import("../../lab/up.js")).labUp,
+  down: async () => (await import("../../lab/down.js")).labDown,
+  status: async () => (await import("../../lab/down.js")).labStatus,
+  control: async () => import("../../lab/control.js"),
+  checkFault: async () => (await import("../../lab/faults.js")).checkFault,
+};
 import { InputError } from "../../errors.js";
 
 export function registerLab(program: Command, io: Io, setCode: (c: number) => void): void {
-  const lab = program.command("lab").description("simulated CentOS 7 / Rocky 9 nodes behind real sshd (needs root)");
-  lab
+  const labCmd = program.command("lab").description("simulated CentOS 7 / Rocky 9 nodes behind real sshd (needs root)");
+  labCmd
     .command("up")
     .description("start lab nodes and write an inventory, known_hosts and client key for them")
     .option("--el7 <n>", "CentOS 7.6 nodes", "2")
@@ -26,29 +30,29 @@ export function registerLab(program: Command, io: Io, setCode: (c: number) => vo
       for (const spec of f.fault) {
         const i = spec.indexOf("=");
         if (i <= 0) throw new InputError(`--fault ${JSON.stringify(spec)}: expected <node>=<fault>, e.g. el7-node02=reboot=never`);
-        (faults[spec.slice(0, i)] ??= []).push(checkFault(spec.slice(i + 1)));
+        (faults[spec.slice(0, i)] ??= []).push((await lab.checkFault())(spec.slice(i + 1)));
       }
       const t0 = Date.now();
-      const info = await labUp({ dir: f.dir, el7, el9, faults });
+      const info = await (await lab.up())({ dir: f.dir, el7, el9, faults });
       io.out(`lab up: ${info.nodes.length} nodes in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);
       io.out(`inventory:   ${info.inventoryPath}\n`);
       io.out(`try:         remedy check playbooks/ethtool-offload.yml -i ${f.dir}/inventory.ini\n`);
       setCode(0);
     });
-  lab
+  labCmd
     .command("down")
     .option("--dir <dir>", "lab directory", DEFAULT_LAB_DIR)
     .action(async (f: { dir: string }) => {
-      await labDown(f.dir);
+      await (await lab.down())(f.dir);
       io.out(`lab down: ${f.dir} removed\n`);
       setCode(0);
     });
-  lab
+  labCmd
     .command("status")
     .option("--dir <dir>", "lab directory", DEFAULT_LAB_DIR)
     .option("--json", "JSON output")
     .action(async (f: { dir: string; json?: boolean }) => {
-      const s = labStatus(f.dir);
+      const s = (await lab.status())(f.dir);
       if (f.json) io.out(JSON.stringify(s, null, 2) + "\n");
       else {
         for (const n of s.nodes) io.out(`${n.name.padEnd(14)} ${n.os}  ${`${n.ip}:${n.port}`.padEnd(20)} ${String(n.state).padEnd(12)} ${n.faults.join(" ")}\n`);
@@ -56,7 +60,7 @@ export function registerLab(program: Command, io: Io, setCode: (c: number) => vo
       }
       setCode(0);
     });
-  lab
+  labCmd
     .command("fault")
     .description("set (or --clear) a fault on a running node, e.g. remedy lab fault el9-node01 reboot=never")
     .argument("<node>")
@@ -64,8 +68,9 @@ export function registerLab(program: Command, io: Io, setCode: (c: number) => vo
     .option("--clear [key]", "remove a fault (all when no key)")
     .option("--dir <dir>", "lab directory", DEFAULT_LAB_DIR)
     .action(async (node: string, fault: string | undefined, f: { dir: string; clear?: string | boolean }) => {
-      if (f.clear !== undefined) await clearFault(f.dir, node, typeof f.clear === "string" ? f.clear : undefined);
-      else if (fault) await setFault(f.dir, node, checkFault(fault));
+      const c = await lab.control();
+      if (f.clear !== undefined) await c.clearFault(f.dir, node, typeof f.clear === "string" ? f.clear : undefined);
+      else if (fault) await c.setFault(f.dir, node, (await lab.checkFault())(fault));
       else throw new InputError("lab fault: name a fault (e.g. reboot=never) or pass --clear");
       setCode(0);
     });
