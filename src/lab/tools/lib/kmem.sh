@@ -2,7 +2,7 @@
 # header when kmem is active, or a marker the `cat` wrapper turns into EIO (a plain file cannot fail a read).
 KMEM_OFF='# lab: kmem accounting inactive (read fails with EIO)'
 kmem_write() { # dir active(1/0)
-  mkdir -p "$1"
+  [[ -d $1 ]] || mkdir -p "$1"
   if [[ $2 == 1 ]]; then
     printf 'slabinfo - version: 2.1\n# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>\n' >"$1/memory.kmem.slabinfo"
     echo 1064960 >"$1/memory.kmem.usage_in_bytes"

@@ -73,13 +73,13 @@ pkg_all_available() { # spec "repos" -> every matching line
     if [[ -z $1 ]] || pkg_spec_matches "$1" "$n" "$v" "$r" "$a"; then echo "$repo $n $v $r $a"; fi
   done <"$PKG_CATALOG"
 }
-lab_link_tool() { mkdir -p "${1%/*}"; ln -sfn "$LAB_T/$2" "$1"; }
+lab_link_tool() { [[ -d ${1%/*} ]] || mkdir -p "${1%/*}"; ln -sfn "$LAB_T/$2" "$1"; }
 is_kernel_pkg() { [[ $1 =~ ^kernel(-ml|-lt)?(-core)?$ ]]; }
 
 # Records the package and performs what its files/scriptlets would do on the node.
 pkg_install() { # name ver rel arch repo
   local n=$1 v=$2 r=$3 a=$4 repo=${5:-@System} k="$2-$3.$4" pn path tool
-  mkdir -p "${PKG_DB%/*}"
+  [[ -d ${PKG_DB%/*} ]] || mkdir -p "${PKG_DB%/*}"
   echo "$n $v $r $a $repo" >>"$PKG_DB"
   while read -r pn path tool; do [[ $pn == "$n" ]] && lab_link_tool "$path" "$tool"; done <"$LAB_T/data/pkgfiles"
   case $n in
@@ -108,7 +108,7 @@ kernel_files_install() { # pkgname kver
   printf 'lab kernel %s\n' "$k" >"/boot/vmlinuz-$k"
   printf 'lab initramfs %s\n' "$k" >"/boot/initramfs-$k.img"
   printf 'lab System.map %s\n' "$k" >"/boot/System.map-$k"
-  mkdir -p "/usr/lib/modules/$k"
+  [[ -d /usr/lib/modules/$k ]] || mkdir -p "/usr/lib/modules/$k"
   [[ ${LAB_NO_BOOTENTRY:-} == 1 ]] && return 0
   if [[ $LAB_OS == el9 ]]; then bls_add_entry "$k"; else el7_add_entry "$k"; fi
   # new-kernel-pkg / kernel-install: --make-default only if UPDATEDEFAULT=yes and DEFAULTKERNEL is this package.
