@@ -13,7 +13,7 @@ function validator(): ValidateFunction {
   if (!compiled) {
     const schema = JSON.parse(readFileSync(PLAN_SCHEMA_URL, "utf8")) as Record<string, unknown>;
     delete schema["$id"];
-    compiled = new Ajv({ allErrors: true, strict: true }).compile(schema);
+    compiled = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(schema);
   }
   return compiled;
 }
