@@ -2,6 +2,7 @@
 // semaphore (OpenSSH MaxSessions is 10; an SFTP session holds one slot while open); host keys always verified
 // unless explicitly turned off; per-command timeout kills the remote process group (signal request) and
 // closes the channel. Connection loss mid-command rejects with TransportError "closed".
+import { randomBytes } from "node:crypto";
 import type { Duplex, Readable } from "node:stream";
 import ssh2 from "ssh2";
 import type { Client as SshClient, ClientChannel, SFTPWrapper } from "ssh2";
@@ -45,6 +46,8 @@ export class SshTransport implements Transport {
   private sftp: Promise<SFTPWrapper | null> | undefined;
   private sftpRelease: (() => void) | undefined;
   private jump: SshTransport | undefined;
+  /** marks the line the prologue writes to stderr with the remote session id (see run) */
+  private readonly pidToken = `remedy-sid-${randomBytes(4).toString("hex")}`;
 
   constructor(
     readonly spec: ConnectionSpec,
@@ -176,7 +179,11 @@ export class SshTransport implements Transport {
 
   private async run(command: string, o: RunOptions): Promise<ExecResult> {
     const client = this.live();
-    const full = wrapBecome(command, this.spec.user, { become: o.become ?? this.spec.become, becomeUser: o.becomeUser ?? this.spec.becomeUser });
+    const becomeOpts = { become: o.become ?? this.spec.become, becomeUser: o.becomeUser ?? this.spec.becomeUser };
+    // The login shell reports its pid (= the session id: sshd calls setsid) on stderr, then becomes /bin/sh.
+    // OpenSSH ignores signal requests for root logins (no post-auth privsep), so a timeout kills the session
+    // by that id from a second channel.
+    const full = `echo ${this.pidToken}:$$ >&2; exec /bin/sh -c ${shellQuote(wrapBecome(command, this.spec.user, becomeOpts))}`;
     const start = Date.now();
     const stopped = (why: string): ExecResult => ({ exitCode: null, signal: "KILL", stdout: "", stderr: `remedy: ${why} before the command started`, durationMs: Date.now() - start });
     let release: () => void;
@@ -195,6 +202,12 @@ export class SshTransport implements Transport {
     return new Promise<ExecResult>((resolve, reject) => {
       const out = new OutputBuffer();
       const err = new OutputBuffer();
+      const sid = new SidFilter(this.pidToken, (c) => err.push(c));
+      let killWanted = false;
+      const killSession = () => {
+        if (sid.pid !== undefined) void this.killSession(sid.pid, becomeOpts);
+      };
+      sid.onPid = () => killWanted && killSession();
       let exit: { code: number | null; signal?: string } | undefined;
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
@@ -202,7 +215,7 @@ export class SshTransport implements Transport {
         exitCode: exit?.code ?? null,
         ...(exit?.signal ? { signal: exit.signal } : {}),
         stdout: out.text("stdout"),
-        stderr: err.text("stderr"),
+        stderr: (sid.flush(), err.text("stderr")),
         durationMs: Date.now() - start,
         ...extra,
       });
@@ -220,6 +233,8 @@ export class SshTransport implements Transport {
         settle(() => (exit ? resolve(result()) : reject(e)));
       };
       const kill = (timedOut: boolean) => {
+        killWanted = true;
+        killSession();
         sendSignal(channel, "KILL");
         channel.close();
         // Give the slot back when the server confirms the close, or after a grace period if it never does.
@@ -233,7 +248,7 @@ export class SshTransport implements Transport {
       else o.signal?.addEventListener("abort", onAbort, { once: true });
 
       channel.on("data", (c: Buffer) => (o.onStdout ? o.onStdout(c) : out.push(c)));
-      channel.stderr.on("data", (c: Buffer) => err.push(c));
+      channel.stderr.on("data", (c: Buffer) => sid.push(c));
       channel.on("exit", (code: number | null, sig?: string) => {
         exit = typeof code === "number" ? { code } : { code: null, signal: sig ? sig.replace(/^SIG/, "") : undefined };
       });
@@ -255,6 +270,21 @@ export class SshTransport implements Transport {
         stdin.pipe(channel);
       }
     });
+  }
+
+  /** Kill every process of a remote session; uses a channel outside the semaphore (the slots may all be hung). */
+  private async killSession(pid: number, becomeOpts: { become: boolean; becomeUser?: string }): Promise<void> {
+    if (!this.ready || !this.client) return;
+    const cmd = wrapBecome(`pkill -KILL -s ${pid} 2>/dev/null || kill -KILL -- -${pid} 2>/dev/null || true`, this.spec.user, becomeOpts);
+    try {
+      const ch = await this.openChannel(this.client, cmd);
+      ch.on("error", () => undefined);
+      ch.stderr.resume();
+      ch.resume();
+      ch.end();
+    } catch {
+      /* best effort: the channel close still ends what it can */
+    }
   }
 
   private async openSftp(): Promise<SFTPWrapper | null> {
@@ -368,5 +398,41 @@ function sendSignal(channel: ClientChannel, name: string): void {
     } catch {
       /* the close below still ends the channel */
     }
+  }
+}
+
+/** Takes the prologue's "<token>:<pid>" line out of stderr and remembers the pid. */
+class SidFilter {
+  pid: number | undefined;
+  onPid: (() => void) | undefined;
+  private head: Buffer | null = Buffer.alloc(0);
+  constructor(
+    private readonly token: string,
+    private readonly sink: (c: Buffer) => void,
+  ) {}
+
+  push(c: Buffer): void {
+    if (this.head === null) return this.sink(c);
+    this.head = Buffer.concat([this.head, c]);
+    const at = this.head.indexOf(this.token + ":");
+    if (at < 0) {
+      if (this.head.length > 65536) this.flush();
+      return;
+    }
+    const nl = this.head.indexOf(10, at);
+    if (nl < 0) return;
+    const pid = Number(this.head.subarray(at + this.token.length + 1, nl).toString("latin1"));
+    const rest = Buffer.concat([this.head.subarray(0, at), this.head.subarray(nl + 1)]);
+    this.head = null;
+    if (Number.isInteger(pid) && pid > 1) {
+      this.pid = pid;
+      this.onPid?.();
+    }
+    if (rest.length) this.sink(rest);
+  }
+
+  flush(): void {
+    if (this.head?.length) this.sink(this.head);
+    this.head = null;
   }
 }
