@@ -1,4 +1,5 @@
 // JUnit XML: one testsuite per host, one testcase per step; failed/unreachable → <failure>, skipped → <skipped/>.
+// Shape: the Jenkins xUnit junit-10.xsd (testsuites has no `skipped` attribute there; testsuite does).
 import type { RunEvent } from "../model/events.js";
 
 interface Case {
@@ -22,10 +23,12 @@ export class JunitCollector {
   private readonly hostProblems = new Map<string, { status: string; message?: string }>();
   private readonly output = new Map<string, string[]>();
   private playbook = "remedy";
+  private started?: string;
 
   handle = (e: RunEvent): void => {
     if (e.type === "run_start") {
       this.playbook = e.playbook;
+      this.started = e.time.replace(/\.\d+Z$/, "").replace(/Z$/, "");
       for (const h of e.hosts) this.suites.set(h, []);
     } else if (e.type === "command") {
       const key = `${e.host}\u0000${e.step}`;
@@ -43,7 +46,7 @@ export class JunitCollector {
     const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
     let tests = 0;
     let failures = 0;
-    let skipped = 0;
+    let seconds = 0;
     const suites: string[] = [];
     for (const [host, cases] of this.suites) {
       const problem = this.hostProblems.get(host);
@@ -55,7 +58,6 @@ export class JunitCollector {
       const s = all.filter((c) => c.status === "skipped").length;
       tests += all.length;
       failures += f;
-      skipped += s;
       const body = all.map((c) => {
         const attrs = `name="${xmlEscape(c.name)}" classname="${xmlEscape(c.classname)}" time="${c.time.toFixed(3)}"`;
         const sysout = c.output.length ? `<system-out>${xmlEscape(c.output.join("\n").slice(-4000))}</system-out>` : "";
@@ -63,9 +65,12 @@ export class JunitCollector {
         if (c.status === "skipped") return `    <testcase ${attrs}><skipped message="${xmlEscape(c.message ?? "skipped")}"/>${sysout}</testcase>`;
         return `    <testcase ${attrs}>${sysout}${c.status !== "ok" ? `<system-err>${xmlEscape(c.status)}</system-err>` : ""}</testcase>`;
       });
-      suites.push(`  <testsuite name="${xmlEscape(host)}" tests="${all.length}" failures="${f}" errors="0" skipped="${s}">\n${body.join("\n")}\n  </testsuite>`);
+      const time = all.reduce((t, c) => t + c.time, 0);
+      seconds += time;
+      const stamp = this.started ? ` timestamp="${xmlEscape(this.started)}"` : "";
+      suites.push(`  <testsuite name="${xmlEscape(host)}" tests="${all.length}" failures="${f}" errors="0" skipped="${s}" time="${time.toFixed(3)}"${stamp} hostname="${xmlEscape(host)}">\n${body.join("\n")}\n  </testsuite>`);
     }
-    out.push(`<testsuites name="${xmlEscape(this.playbook)}" tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}">`);
+    out.push(`<testsuites name="${xmlEscape(this.playbook)}" tests="${tests}" failures="${failures}" errors="0" time="${seconds.toFixed(3)}">`);
     out.push(...suites, "</testsuites>", "");
     return out.join("\n");
   }

@@ -22,7 +22,8 @@ describe("junit", () => {
     j.handle({ type: "step_end", host: "a", step: "s3", name: "third", status: "skipped", message: "cgroup v2", durationMs: 0, time });
     j.handle({ type: "host_end", host: "b", status: "unreachable", message: "connect ECONNREFUSED", time });
     const xml = j.xml();
-    expect(xml).toContain('<testsuites name="p.yml" tests="4" failures="2" errors="0" skipped="1">');
+    expect(xml).toContain('<testsuites name="p.yml" tests="4" failures="2" errors="0" time="0.010">');
+    expect(xml).toMatch(/<testsuite name="a" tests="3" failures="1" errors="0" skipped="1" time="0.010"/);
     expect(xml).toContain("first &lt;step&gt;");
     expect(xml).toContain('message="verify failed &amp; more"');
     expect(xml).toContain('<skipped message="cgroup v2"/>');
