@@ -160,33 +160,47 @@ function writeIfAbsent(file: string, text: string): void {
 
 const DEVICES: Array<[string, number, number]> = [["null", 1, 3], ["zero", 1, 5], ["full", 1, 7], ["random", 1, 8], ["urandom", 1, 9], ["tty", 5, 0]];
 
+/** Device nodes made once per lab (mknod); nodes get hard links to them (no process per node). */
+function deviceTemplate(labDir: string): string {
+  const dev = join(labDir, "dev");
+  mkdirSync(dev, { recursive: true, mode: 0o755 });
+  const missing = DEVICES.filter(([name]) => !existsSync(join(dev, name)));
+  if (missing.length === 0) return dev;
+  const script = missing.map(([name, major, minor]) => `mknod -m 666 ${join(dev, name)} c ${major} ${minor}`).join(" && ");
+  const r = runSync("/bin/sh", ["-c", script]);
+  if (r.code !== 0) {
+    throw new LabError(`lab: mknod in ${dev} failed (${r.stderr.trim()}); the lab needs root with CAP_MKNOD on a filesystem without nodev`);
+  }
+  return dev;
+}
+
 /**
- * Device nodes and the read-only base mount for many roots in ONE shell (spawning per node is the slow
- * part at 100 nodes). Returns per root "bind", or "hardlink" where mounting was impossible.
+ * Device nodes and the read-only base mount for many roots, the mounts in ONE shell (spawning per node is
+ * the slow part at 100 nodes). Returns per root "bind", or "hardlink" where mounting was impossible.
  */
 function privilegedSetup(labDir: string, roots: readonly string[]): Array<"bind" | "hardlink"> {
   const base = labPaths(labDir).base;
+  const dev = deviceTemplate(labDir);
+  for (const root of roots) {
+    for (const [name] of DEVICES) {
+      const at = join(root, "dev", name);
+      if (!existsSync(at)) linkSync(join(dev, name), at);
+    }
+  }
   const q = (s: string) => "'" + s.replace(/'/g, `'"'"'`) + "'";
   const mounted = new Set(mountsUnder(realpathSync(join(labDir, "nodes"))));
   const lines = ["set -u"];
   roots.forEach((root, i) => {
-    for (const [name, major, minor] of DEVICES) {
-      const p = q(join(root, "dev", name));
-      lines.push(`[ -e ${p} ] || mknod -m 666 ${p} c ${major} ${minor} || echo "NODEV ${i}"`);
-    }
     const target = join(root, "opt/lab/base");
     if (mounted.has(realpathSync(target))) return;
-    const t = q(target);
-    lines.push(`if mount --bind ${q(base)} ${t}; then mount -o remount,ro,bind ${t} || { umount -l ${t}; echo "NOBIND ${i}"; }; else echo "NOBIND ${i}"; fi`);
+    // util-linux >= 2.27 applies "ro" to a bind mount by itself (bind + remount in one call).
+    lines.push(`mount --bind -o ro ${q(base)} ${q(target)} || echo "NOBIND ${i}"`);
   });
   lines.push("echo DONE");
   // The script goes through stdin: at 100 nodes it is larger than one exec argument may be.
   const r = runSync("/bin/bash", ["-s"], lines.join("\n") + "\n");
   const out = r.stdout.split("\n");
   if (!out.includes("DONE")) throw new LabError(`lab: node root setup script failed (exit ${r.code}): ${r.stderr.trim().slice(0, 500)}`);
-  if (out.some((l) => l.startsWith("NODEV"))) {
-    throw new LabError(`lab: mknod failed under ${labDir}/nodes (${r.stderr.trim().split("\n")[0] ?? ""}); the lab needs root with CAP_MKNOD on a filesystem without nodev`);
-  }
   const noBind = new Set(out.filter((l) => l.startsWith("NOBIND")).map((l) => Number(l.split(" ")[1])));
   return roots.map((root, i) => {
     if (!noBind.has(i)) return "bind";
@@ -277,9 +291,15 @@ export async function createNodeRoot(labDir: string, spec: NodeRootSpec): Promis
 }
 
 /** Many node roots at once: layouts + mounts serially (cheap), lab-init in parallel. */
-export async function createNodeRoots(labDir: string, specs: readonly NodeRootSpec[], concurrency = 8): Promise<NodeRootResult[]> {
+export async function createNodeRoots(
+  labDir: string,
+  specs: readonly NodeRootSpec[],
+  concurrency = 8,
+  onLaid?: () => void,
+): Promise<NodeRootResult[]> {
   const roots = specs.map((s) => layNodeRoot(labDir, s));
   const modes = privilegedSetup(labDir, roots);
+  onLaid?.();
   const logs = await pool(specs, concurrency, (s) => initNodeRoot(labDir, s));
   return roots.map((root, i) => ({ root, baseMode: modes[i] ?? "bind", initLog: logs[i] ?? "" }));
 }

@@ -1,5 +1,5 @@
 // The lab supervisor: one detached process owning every node's sshd (started by labUp, stopped by labDown).
-// It boots nodes (lab-boot), performs reboots requested through /.lab/reboot-request, and applies faults
+// It starts the nodes lab-init has booted, performs reboots requested through /.lab/reboot-request, and applies faults
 // from /.lab/faults at start and on SIGHUP. Usage: node dist/lab/supervisor.js <labDir>
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, copyFileSync, existsSync, openSync, readFileSync, realpathSync, rmSync, watch, writeFileSync, type FSWatcher } from "node:fs";
@@ -72,10 +72,10 @@ class NodeRunner {
     return { lines, set: interpretFaults(lines) };
   }
 
-  /** First boot at lab up: OS side, then bring the node to what its faults say. */
+  /** Start at lab up: lab-init has just booted the node (it runs lab-boot itself), so only apply faults and start sshd. */
   firstBoot(): Promise<unknown> {
     return this.enqueue("boot", async () => {
-      await this.labBoot(this.faults().set);
+      this.boots++;
       await this.reconcile();
     });
   }
@@ -159,12 +159,12 @@ class NodeRunner {
       // Node tools not installed yet: the minimum a boot does.
       rmSync(join(this.paths.root, "run"), { recursive: true, force: true });
       await run("mkdir", ["-m", "755", join(this.paths.root, "run")]);
-      if (set.reboot.kind !== "same-bootid" || this.boots === 1) {
+      if (set.reboot.kind !== "same-bootid") {
         writeFileSync(join(this.paths.root, "proc/sys/kernel/random/boot_id"), randomUuid() + "\n");
       }
       return;
     }
-    const extra: Record<string, string> = set.reboot.kind === "same-bootid" && this.boots > 1 ? { LAB_SAME_BOOTID: "1" } : {};
+    const extra: Record<string, string> = set.reboot.kind === "same-bootid" ? { LAB_SAME_BOOTID: "1" } : {};
     const r = await run("chroot", [this.paths.root, "/opt/lab/base/tools/lab-boot"], { env: nodeEnv(extra), timeoutMs: 60_000 });
     const text = `--- boot ${this.boots} ${new Date().toISOString()} exit ${r.code}\n${r.stdout}${r.stderr}`;
     writeFileSync(this.paths.bootLog, text, { flag: "a" });

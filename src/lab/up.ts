@@ -30,6 +30,8 @@ export interface LabUpOptions {
   /** Compiled supervisor.js; default: next to this file, else <repo>/dist/lab/supervisor.js. */
   supervisorPath?: string;
   timeoutMs?: number;
+  /** Called after each phase with its duration (for `lab up` timing output and benchmarks). */
+  onPhase?: (phase: string, ms: number) => void;
 }
 
 export function supervisorScript(): string {
@@ -66,6 +68,11 @@ export async function labUp(o: LabUpOptions): Promise<LabInfo> {
 }
 
 async function bringUp(dir: string, o: LabUpOptions, started: number): Promise<LabInfo> {
+  let mark = Date.now();
+  const phase = (name: string) => {
+    o.onPhase?.(name, Date.now() - mark);
+    mark = Date.now();
+  };
   const port = o.basePort ?? DEFAULT_SSH_PORT;
   const plan = planNodes(o.el7, o.el9, port, o.startIndex ?? 1);
   const faults = o.faults ?? {};
@@ -75,15 +82,20 @@ async function bringUp(dir: string, o: LabUpOptions, started: number): Promise<L
   }
   const paths = labPaths(dir);
   buildBase(dir, o.toolsDir ?? defaultToolsDir());
+  phase("base");
 
   const clientPub = await generateKey(paths.clientKey, "remedy-lab-client");
   writeFileSync(paths.authorizedKeys, clientPub);
   for (const n of plan) mkdirSync(nodePaths(dir, n.name).dir, { recursive: true, mode: 0o755 });
   const hostPubs = await pool(plan, 8, (n) => generateKey(nodePaths(dir, n.name).hostKey, n.name));
+  phase("keys");
   await createNodeRoots(
     dir,
     plan.map((n) => ({ name: n.name, os: n.os, ip: n.ip, faults: faults[n.name] ?? [] })),
+    8,
+    () => phase("roots"),
   );
+  phase("lab-init");
 
   for (const n of plan) writeFileSync(nodePaths(dir, n.name).sshdConfig, sshdConfigFor(dir, n));
   writeFileSync(paths.knownHosts, plan.map((n, i) => knownHostsLine(n.ip, n.port, hostPubs[i] ?? "") + "\n").join(""));
@@ -117,6 +129,7 @@ async function bringUp(dir: string, o: LabUpOptions, started: number): Promise<L
 
   const deadline = started + (o.timeoutMs ?? 60_000 + plan.length * 300);
   await waitUntilUp(info, faults, deadline);
+  phase("sshd");
   return info;
 }
 
