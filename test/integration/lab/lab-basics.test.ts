@@ -103,3 +103,16 @@ describe("lab: two nodes over real sshd", () => {
     expect(existsSync(dir)).toBe(false);
   });
 });
+
+describe("lab prerequisites", () => {
+  it("refuses to start without root, saying what it needs", async () => {
+    const { execFileResult, DIST_SUPERVISOR } = await import("../../helpers/lab.js");
+    const up = DIST_SUPERVISOR.replace(/supervisor\.js$/, "up.js");
+    const script = `import(${JSON.stringify(up)}).then((m) => m.labUp({ dir: "/var/lib/remedy-lab-nonroot", el7: 1, el9: 0 }))` +
+      `.catch((e) => { console.log(e.name + ": " + e.message); process.exit(3); })`;
+    const r = await execFileResult("runuser", ["-u", "nobody", "--", process.execPath, "-e", script]);
+    expect(r.code).toBe(3);
+    expect(r.stdout.trim()).toBe("LabError: the lab needs root (chroot, bind mounts, sshd); run as root or in a container");
+    expect(existsSync("/var/lib/remedy-lab-nonroot")).toBe(false);
+  });
+});
