@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 
 export async function showCommand(file: string, flags: { json?: boolean }, io: Io): Promise<number> {
   const doc = await loadPlanFile(file, resolve(io.cwd, file));
-  io.out(flags.json ? JSON.stringify(doc, null, 2) + "\n" : renderPlan(doc, file));
+  io.out(flags.json ? JSON.stringify(doc) + "\n" : renderPlan(doc, file)); // --json: one line, like every --json output
   return ExitCode.Ok;
 }
 
@@ -17,6 +17,6 @@ export function registerShow(program: Command, io: Io, setCode: (c: number) => v
     .command("show")
     .argument("<plan>", "plan file written by `remedy plan -o`")
     .description("render a plan file for review (hosts, steps that would change and their commands, fingerprints, hashes)")
-    .option("--json", "print the validated plan JSON")
+    .option("--json", "print the validated plan as one line of JSON")
     .action(async (file: string, flags: { json?: boolean }) => setCode(await showCommand(file, flags, io)));
 }
