@@ -133,9 +133,14 @@ export function approvedFrom(plan: PlanDoc): Map<string, ApprovedHost> {
   return out;
 }
 
-export function refusalText(planFile: string, plan: PlanDoc, problems: string[]): string {
-  return [`plan ${planFile} (id ${plan.id}) refused; nothing was applied on any host:`, ...problems.map((p) => `  ${p}`), "Re-run `remedy plan` and have the new plan approved."].join("\n");
+const REPLAN = "Re-run `remedy plan` and have the new plan approved.";
+
+export function refusalText(planFile: string, plan: PlanDoc, problems: string[], footer = REPLAN): string {
+  return [`plan ${planFile} (id ${plan.id}) refused; nothing was applied on any host:`, ...problems.map((p) => `  ${p}`), footer].join("\n");
 }
+
+/** Footer when the plan itself is fine but hosts could not be locked or reached. */
+export const RETRY_LATER = "The plan itself still holds: run the same apply again later (--lock-timeout SECONDS waits for a lock).";
 
 export function hostRefusalLines(refusals: HostRefusal[]): string[] {
   return refusals.flatMap((r) => r.reasons.map((x) => `${r.host}: ${x}`));

@@ -10,7 +10,7 @@ const INCOMPLETE_GRACE_SEC = 60;
 
 export type LockDecision =
   | { kind: "acquired" }
-  | { kind: "held"; message: string }
+  | { kind: "held"; message: string; /** the holder is still writing its owner file: look again shortly */ transient?: boolean }
   | { kind: "stale"; reason: string }
   | { kind: "error"; message: string };
 
@@ -39,7 +39,7 @@ export function decideLock(o: ScriptOutput, host: string, runId: string, maxAgeS
   if (!owner.get("run_id") && Number.isFinite(mtime) && mtime > 0 && Number.isFinite(now) && now - mtime > INCOMPLETE_GRACE_SEC) {
     return { kind: "stale", reason: "the lock has no owner (its run died while taking it)" };
   }
-  if (!owner.get("run_id")) return { kind: "held", message: `locked on ${host}: another run is taking the lock right now` };
+  if (!owner.get("run_id")) return { kind: "held", message: `locked on ${host}: another run is taking the lock right now`, transient: true };
   return {
     kind: "held",
     message: `locked on ${host} by ${describeOwner(owner)}; if that run is dead, remove the lock with \`remedy unlock -i INVENTORY -l ${host}\`, or wait for it with --lock-timeout SECONDS`,
@@ -73,6 +73,7 @@ export async function acquireLock(t: Transport, r: LockRequest): Promise<LockOut
   const warnings: string[] = [];
   const deadline = r.now() + r.waitMs;
   let takeovers = 0;
+  let transientLeft = 30;
   for (;;) {
     const res = await t.exec(acquireScript(r.layout, r.owner), { timeoutMs: 30_000, become: r.become, signal: r.signal });
     const out = parseOutput(res.stdout);
@@ -89,6 +90,11 @@ export async function acquireLock(t: Transport, r: LockRequest): Promise<LockOut
       continue; // removed, or someone else changed it meanwhile: look again
     }
     const message = d.kind === "held" ? d.message : `locked on ${r.host}: ${d.reason}, but taking it over failed`;
+    if (d.kind === "held" && d.transient && transientLeft-- > 0) {
+      // the owner file follows the mkdir within milliseconds; it may even be our own run (re-entrant)
+      await r.sleep(100, r.signal).catch(() => undefined);
+      continue;
+    }
     const left = deadline - r.now();
     if (left <= 0 || r.signal?.aborted) return { ok: false, kind: "held", message: r.waitMs > 0 ? `${message} (waited ${Math.round(r.waitMs / 1000)} s)` : message, warnings };
     try {

@@ -10,7 +10,7 @@ export function renderPlanSummary(doc: PlanDoc, file: string): string {
     `  ${s.hosts} host(s): ${s.hosts_to_change} to change (${s.steps_to_change} step(s)), ${s.hosts - s.hosts_to_change - s.failed_hosts - s.unreachable_hosts} compliant, ${s.failed_hosts} failed, ${s.unreachable_hosts} unreachable`,
   ];
   if (s.failed_hosts || s.unreachable_hosts) lines.push("  This plan cannot be applied: every host must be checked successfully. Fix the failures and re-plan.");
-  else if (s.steps_to_change) lines.push(`  Review:  remedy show ${file}`, `  Apply:   remedy apply ${doc.playbook.path} -i ${doc.inventory.path} --plan ${file}`);
+  else if (s.steps_to_change) lines.push(`  Review:  remedy show ${file}`, `  Apply:   remedy apply ${doc.playbook.path} -i ${doc.inventory.path}${Object.keys({ ...doc.extra_vars, ...doc.secret_extra_vars }).length ? " -e … (the same -e as for the plan)" : ""} --plan ${file}`);
   else lines.push("  Nothing to change.");
   return lines.join("\n") + "\n";
 }

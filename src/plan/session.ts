@@ -20,7 +20,7 @@ import { Redactor, secretValues } from "../report/redact.js";
 import type { Transport } from "../transport/transport.js";
 import { auditLine, auditRecords, type AuditContext } from "./audit.js";
 import { buildPlan } from "./build.js";
-import { approvedFrom, compareHosts, compareInputs, hostRefusalLines, refusalText } from "./compare.js";
+import { approvedFrom, compareHosts, compareInputs, hostRefusalLines, refusalText, RETRY_LATER } from "./compare.js";
 import type { PlanCreator, PlanDoc } from "./format.js";
 import { loadPlanFile } from "./load.js";
 import { acquireLock } from "./lock.js";
@@ -257,8 +257,8 @@ async function applyMode(flags: Flags, loaded: LoadedRun, io: Io, deps: SessionD
     if (refusedHosts.length) {
       await releaseAll();
       await connector.closeAll();
-      const text = refusalText(flags.plan!, plan, refusedHosts);
-      if (refusedHosts.some((r) => r.includes("already applied on"))) throw new PlanRefusedError(text);
+      if (refusedHosts.some((r) => r.includes("already applied on"))) throw new PlanRefusedError(refusalText(flags.plan!, plan, refusedHosts, "This plan was already applied; to change these hosts again, make and approve a new plan."));
+      const text = refusalText(flags.plan!, plan, refusedHosts, RETRY_LATER);
       if (refusedHosts.every((r) => r.includes(": unreachable: "))) throw new PlanUnreachableError(text);
       throw new LockedError(text);
     }
@@ -285,9 +285,8 @@ async function applyMode(flags: Flags, loaded: LoadedRun, io: Io, deps: SessionD
     if (refusals.length) {
       await releaseAll();
       await connector.closeAll();
-      const text = refusalText(flags.plan!, plan, hostRefusalLines(refusals));
-      if (refusals.every((r) => r.kind === "unreachable")) throw new PlanUnreachableError(text);
-      throw new PlanRefusedError(text);
+      if (refusals.every((r) => r.kind === "unreachable")) throw new PlanUnreachableError(refusalText(flags.plan!, plan, hostRefusalLines(refusals), RETRY_LATER));
+      throw new PlanRefusedError(refusalText(flags.plan!, plan, hostRefusalLines(refusals)));
     }
     io.err(`plan ${plan.id}: all ${hosts.length} host(s) still match the plan (checked under the run lock); applying ${plan.summary.steps_to_change} step(s) on ${plan.summary.hosts_to_change} host(s)\n`);
   }

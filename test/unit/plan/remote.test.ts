@@ -99,6 +99,14 @@ describe("run lock", () => {
     expect(r.warnings[0]).toMatch(/the lock has no owner/);
   });
 
+  it("a lock dir whose owner file appears a moment later (another inventory name of this machine, same run) is re-entered", async () => {
+    const d = join(layout.stateDir, "lock.d");
+    mkdirSync(d, { recursive: true });
+    setTimeout(() => writeFileSync(join(d, "owner"), `run_id=run-A\ncontroller=alice@ctl\nsince=x\nnode_since=1\nboot_id=${bootId}\nplan_id=p-1\n`), 300);
+    const r = await acquireLock(t, req("run-A"));
+    expect(r.ok).toBe(true);
+  });
+
   it("release removes only our own lock", async () => {
     await acquireLock(t, req("run-A"));
     expect(parseOutput((await t.exec(releaseScript(layout, "run-B"))).stdout).top.get("released")).toBe("notours");
