@@ -273,7 +273,16 @@ export class SshTransport implements Transport {
   }
 
   /** Kill every process of a remote session; uses a channel outside the semaphore (the slots may all be hung). */
-  private async killSession(pid: number, becomeOpts: { become: boolean; becomeUser?: string }): Promise<void> {
+  private killSession(pid: number, becomeOpts: { become: boolean; becomeUser?: string }): Promise<void> {
+    // close() waits for pending kills, so a run that ends right after a timeout still kills the command
+    const p = this.doKillSession(pid, becomeOpts).finally(() => this.pendingKills.delete(p));
+    this.pendingKills.add(p);
+    return p;
+  }
+
+  private readonly pendingKills = new Set<Promise<void>>();
+
+  private async doKillSession(pid: number, becomeOpts: { become: boolean; becomeUser?: string }): Promise<void> {
     if (!this.ready || !this.client) return;
     const cmd = wrapBecome(`pkill -KILL -s ${pid} 2>/dev/null || kill -KILL -- -${pid} 2>/dev/null || true`, this.spec.user, becomeOpts);
     try {
@@ -282,6 +291,10 @@ export class SshTransport implements Transport {
       ch.stderr.resume();
       ch.resume();
       ch.end();
+      await new Promise<void>((resolve) => {
+        ch.once("close", () => resolve());
+        setTimeout(resolve, 5000).unref();
+      });
     } catch {
       /* best effort: the channel close still ends what it can */
     }
@@ -364,6 +377,7 @@ export class SshTransport implements Transport {
   }
 
   async close(): Promise<void> {
+    if (this.pendingKills.size) await Promise.allSettled([...this.pendingKills]);
     const client = this.client;
     this.client = undefined;
     const sftp = this.sftp;

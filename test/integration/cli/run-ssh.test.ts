@@ -5,10 +5,10 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
-import { startSshd, type SshdFleet } from "../../helpers/sshd.js";
+import { startSshd, type SshdCluster } from "../../helpers/sshd.js";
 import { cli } from "../../helpers/cli.js";
 
-let fleet: SshdFleet;
+let fleet: SshdCluster;
 let work: string;
 let inv: string;
 
@@ -93,14 +93,18 @@ describe("remedy check/apply over real sshd", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/timed out after 2s/);
     expect(Date.now() - t0).toBeLessThan(20_000);
-    await new Promise((res) => setTimeout(res, 500));
+    // the remote process is gone (give the kill a moment to land)
     let left = "";
-    try {
-      left = execFileSync("pgrep", ["-f", marker], { encoding: "utf8" });
-    } catch {
-      left = "";
+    for (let i = 0; i < 20; i++) {
+      await new Promise((res) => setTimeout(res, 250));
+      try {
+        left = execFileSync("ps", ["-eo", "pid,args"], { encoding: "utf8" }).split("\n").filter((l) => l.includes(marker)).join("\n");
+      } catch {
+        left = "";
+      }
+      if (!left) break;
     }
-    expect(left.trim()).toBe("");
+    expect(left).toBe("");
   });
 
   it("a changed host key is refused with a message naming the known_hosts file", async () => {
