@@ -12,7 +12,12 @@ export async function receiveToLocal(localPath: string, fill: Fill): Promise<{ s
   const hash = createHash("sha256");
   let bytes = 0;
   try {
-    const out = fh.createWriteStream({ autoClose: false });
+    // A plain Writable over the handle (a FileHandle stream would keep the handle busy and block sync()).
+    const out = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        fh.write(chunk).then(() => cb(), cb);
+      },
+    });
     await fill(out, (c) => {
       hash.update(c);
       bytes += c.length;

@@ -124,9 +124,10 @@ export async function atomicPut(b: PutBackend, source: PutSource, dest: string, 
   try {
     await b.upload(tmp, source, become);
   } catch (e) {
+    // ask about free space before the partial temp file is removed (which frees it again)
+    const full = e instanceof TransportError ? false : await diskIsFull(b, dest, become);
     await cleanup();
     if (e instanceof TransportError) throw e;
-    const full = await diskIsFull(b, dest, become);
     throw transferError(b.host, dest, e, full);
   }
   const fin = await b.run(finalizeScript(tmp, dest, sha256, state, opts, now), { become }).catch(async (e: unknown) => {
