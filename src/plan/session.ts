@@ -223,30 +223,45 @@ async function applyMode(flags: Flags, loaded: LoadedRun, io: Io, deps: SessionD
 
   // --- lock every host before any check, so nothing else changes a node between our checks and applies
   const refusedHosts: string[] = [];
+  const transports = new Map<string, Transport>();
   await pool(upfront ? hosts : [], forks, io.signal, async (h) => {
-    const st = state.get(h)!;
-    let t: Transport;
     try {
-      t = await connector.get(h, io.signal);
+      transports.set(h, await connector.get(h, io.signal));
     } catch (e) {
-      st.lockError = undefined; // unreachable: the run reports it; beforeApply retries if it comes back
+      // unreachable: the run reports it (--yes; beforeApply retries if it comes back) or the plan is refused
       if (plan) refusedHosts.push(`${h}: unreachable: ${errorMessage(e)}`);
-      return;
     }
+  });
+  const lockOne = async (h: string): Promise<boolean> => {
+    const st = state.get(h)!;
+    const t = transports.get(h);
+    if (!t) return false;
     try {
       const r = await lockOn(h, t);
       if (r.ok) {
         st.locked = true;
         if (plan && r.applied) refusedHosts.push(`${h}: already applied on ${h} at ${r.applied.appliedAt} (run ${r.applied.runId} from ${r.applied.controller})`);
-      } else {
-        st.lockError = r.message;
-        if (plan) refusedHosts.push(r.message);
+        return true;
       }
+      st.lockError = r.message;
+      if (plan) refusedHosts.push(r.message);
     } catch (e) {
       st.lockError = `cannot take the run lock on ${h}: ${errorMessage(e)}`;
       if (plan) refusedHosts.push(`${h}: unreachable: ${errorMessage(e)}`);
     }
-  });
+    return false;
+  };
+  if (waitMs === 0) {
+    // nobody waits, so nobody can deadlock: all at once
+    if (!(plan && refusedHosts.length)) await pool([...transports.keys()], forks, io.signal, async (h) => void (await lockOne(h)));
+  } else if (!(plan && refusedHosts.length)) {
+    // waiting while holding other locks deadlocks two runs that took them in different orders:
+    // take them one by one in name order (a plan stops at the first it cannot get: all or nothing)
+    for (const h of [...transports.keys()].sort()) {
+      if (io.signal.aborted) break;
+      if (!(await lockOne(h)) && plan) break;
+    }
+  }
   if (io.signal.aborted) {
     await releaseAll();
     await connector.closeAll();
