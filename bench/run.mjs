@@ -4,7 +4,7 @@
 // remedy `apply`, and writes bench/results/{results.md,runs.csv,summary.csv,results.json,*.png}.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ALL_TOOLS, USAGE, interleave, osSplit, parseArgs } from "./lib/args.mjs";
@@ -77,7 +77,7 @@ function toolSet(selected, n, lab, python) {
 }
 
 async function timeTool(tool, { n, r, lab, sshdPids, expected }) {
-  const base = { hosts: n, tool: tool.id, repeat: r + 1 };
+  const base = { hosts: n, tool: tool.id, repeat: r + 1, load1: Number(loadavg()[0].toFixed(2)) };
   if (tool.skip) return { ...base, status: "skipped", note: tool.skip, problems: [] };
   const timeoutMs = 120_000 + n * 4000;
   const inv =

@@ -15,13 +15,13 @@ export function toCsv(header, rows) {
 
 export const RUN_COLUMNS = [
   "hosts", "tool", "repeat", "status", "exit_code", "wall_ms", "cpu_user_ms", "cpu_sys_ms", "helpers", "helper_cpu_ms", "cpu_ms",
-  "sshd_cpu_ms", "peak_rss_bytes", "peak_pss_bytes", "max_procs", "bench_cpu_ms", "hosts_verified", "problems", "note",
+  "sshd_cpu_ms", "peak_rss_bytes", "peak_pss_bytes", "max_procs", "bench_cpu_ms", "hosts_verified", "load1_before", "problems", "note",
 ];
 
 export function runsCsv(runs) {
   return toCsv(RUN_COLUMNS, runs.map((r) => [
     r.hosts, r.tool, r.repeat, r.status, r.exitCode, round(r.wallMs), round(r.cpuUserMs), round(r.cpuSysMs), r.helpers, round(r.helperCpuMs),
-    round(r.cpuMs), round(r.sshdCpuMs), r.peakRssBytes, r.peakPssBytes, r.maxProcs, round(r.benchCpuMs), r.hostsVerified,
+    round(r.cpuMs), round(r.sshdCpuMs), r.peakRssBytes, r.peakPssBytes, r.maxProcs, round(r.benchCpuMs), r.hostsVerified, r.load1,
     (r.problems ?? []).slice(0, 5).join(" | "), r.note ?? "",
   ]));
 }
