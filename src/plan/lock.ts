@@ -20,7 +20,10 @@ export function describeOwner(owner: Map<string, string>): string {
 }
 
 /** Pure: what one acquire attempt observed → what to do. */
-export function decideLock(o: ScriptOutput, host: string, runId: string, maxAgeSec = DEFAULT_LOCK_MAX_AGE_SEC): LockDecision {
+/** Is the run that wrote this owner known to be dead? (its controller is this machine and its pid is gone) */
+export type DeadRunProbe = (owner: Map<string, string>) => boolean;
+
+export function decideLock(o: ScriptOutput, host: string, runId: string, maxAgeSec = DEFAULT_LOCK_MAX_AGE_SEC, deadRun: DeadRunProbe = () => false): LockDecision {
   const result = o.top.get("result");
   if (result === "acquired") return { kind: "acquired" };
   // re-entrant for one run: two inventory names for the same machine must not lock each other out
@@ -34,6 +37,9 @@ export function decideLock(o: ScriptOutput, host: string, runId: string, maxAgeS
   const since = Number(owner.get("node_since"));
   if (Number.isFinite(since) && since > 0 && Number.isFinite(now) && now - since > maxAgeSec) {
     return { kind: "stale", reason: `${describeOwner(owner)} took it ${Math.round((now - since) / 3600)} h ago, more than the ${Math.round(maxAgeSec / 3600)} h maximum` };
+  }
+  if (owner.get("run_id") && deadRun(owner)) {
+    return { kind: "stale", reason: `${describeOwner(owner)} holds it, but that remedy process (pid ${owner.get("controller_pid")} on this controller) is gone` };
   }
   const mtime = Number(o.top.get("lock_mtime"));
   if (!owner.get("run_id") && Number.isFinite(mtime) && mtime > 0 && Number.isFinite(now) && now - mtime > INCOMPLETE_GRACE_SEC) {
@@ -54,6 +60,7 @@ export interface LockRequest {
   /** how long to wait for a lock held by a live run (0: fail at once) */
   waitMs: number;
   maxAgeSec?: number;
+  deadRun?: DeadRunProbe;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   now: () => number;
   signal?: AbortSignal;
@@ -80,7 +87,7 @@ export async function acquireLock(t: Transport, r: LockRequest): Promise<LockOut
     if (res.exitCode !== 0 && !out.top.has("result")) {
       return { ok: false, kind: "error", message: `cannot take the run lock on ${r.host}: lock script exited ${res.exitCode ?? res.signal}: ${res.stderr.trim().slice(0, 300)}`, warnings };
     }
-    const d = decideLock(out, r.host, r.owner.runId, r.maxAgeSec);
+    const d = decideLock(out, r.host, r.owner.runId, r.maxAgeSec, r.deadRun);
     if (d.kind === "acquired") return { ok: true, warnings, applied: appliedFrom(out) };
     if (d.kind === "error") return { ok: false, kind: "error", message: d.message, warnings };
     if (d.kind === "stale" && takeovers < 3) {
@@ -102,5 +109,22 @@ export async function acquireLock(t: Transport, r: LockRequest): Promise<LockOut
     } catch (e) {
       return { ok: false, kind: "held", message: `${message} (${errorMessage(e)})`, warnings };
     }
+  }
+}
+
+/** A probe for this controller: the owner names our host name and a pid that no longer exists. */
+export function localDeadRunProbe(thisHost: string, alive: (pid: number) => boolean): DeadRunProbe {
+  return (owner) => {
+    const pid = Number(owner.get("controller_pid"));
+    return owner.get("controller_host") === thisHost && Number.isInteger(pid) && pid > 0 && !alive(pid);
+  };
+}
+
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }

@@ -18,6 +18,9 @@ export interface LockOwnerInfo {
   /** ISO time on the controller */
   since: string;
   planId?: string;
+  /** the controller's own host name and pid: a lock left by a dead run of this same controller is stale */
+  controllerHost?: string;
+  controllerPid?: number;
 }
 
 /** Parsed `key=value` output; "owner.x" / "applied.x" prefixes become nested maps. */
@@ -61,7 +64,7 @@ const markerPath = (l: RemoteLayout, planId: string) => `${l.stateDir}/applied/$
 export function acquireScript(l: RemoteLayout, o: LockOwnerInfo): string {
   const d = q(l.stateDir);
   const lk = q(lockDir(l));
-  const owner = `printf 'run_id=%s\\ncontroller=%s\\nsince=%s\\nnode_since=%s\\nboot_id=%s\\nplan_id=%s\\n' ${q(o.runId)} ${q(o.controller)} ${q(o.since)} "$now" "$boot" ${q(o.planId ?? "-")}`;
+  const owner = `printf 'run_id=%s\\ncontroller=%s\\nsince=%s\\nnode_since=%s\\nboot_id=%s\\nplan_id=%s\\ncontroller_host=%s\\ncontroller_pid=%s\\n' ${q(o.runId)} ${q(o.controller)} ${q(o.since)} "$now" "$boot" ${q(o.planId ?? "-")} ${q(o.controllerHost ?? "-")} ${q(String(o.controllerPid ?? "-"))}`;
   return [
     `boot=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null); now=$(date +%s)`,
     `echo "boot=$boot"; echo "now=$now"`,

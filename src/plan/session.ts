@@ -1,6 +1,7 @@
 // plan / apply --plan / apply --yes around one run: write the plan; or refuse a stale plan (check pass on
 // every host under the run lock first, Terraform-style all-or-nothing), then lock, audit and mark hosts.
 import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import { resolve } from "node:path";
 import type { Io } from "../cli/io.js";
 import type { RunFlags } from "../cli/options.js";
@@ -23,7 +24,7 @@ import { buildPlan } from "./build.js";
 import { approvedFrom, compareHosts, compareInputs, hostRefusalLines, refusalText, RETRY_LATER } from "./compare.js";
 import type { PlanCreator, PlanDoc } from "./format.js";
 import { loadPlanFile } from "./load.js";
-import { acquireLock } from "./lock.js";
+import { acquireLock, localDeadRunProbe, pidAlive } from "./lock.js";
 import { auditScript, joinScripts, markerScript, parseOutput, releaseScript, DEFAULT_LAYOUT, type RemoteLayout } from "./remote.js";
 import { renderPlanSummary } from "./render.js";
 import { planVars } from "./vars.js";
@@ -175,9 +176,10 @@ async function applyMode(flags: Flags, loaded: LoadedRun, io: Io, deps: SessionD
   const state = new Map<string, HostState>(hosts.map((h) => [h, { locked: false, done: false }]));
   const warnings: string[] = [];
   const audit: AuditContext = { creator, runId, planId: plan?.id, playbook: { path: loaded.playbook.file, sha256: loaded.playbook.sha256 } };
-  const owner = { runId, controller: creator.who, since, planId: plan?.id };
+  const owner = { runId, controller: creator.who, since, planId: plan?.id, controllerHost: hostname(), controllerPid: process.pid };
+  const deadRun = localDeadRunProbe(hostname(), pidAlive);
   const lockOn = async (host: string, t: Transport) => {
-    const r = await acquireLock(t, { host, layout, owner, become, waitMs, sleep: deps.clock.sleep, now: deps.clock.now, signal: io.signal });
+    const r = await acquireLock(t, { host, layout, owner, become, waitMs, deadRun, sleep: deps.clock.sleep, now: deps.clock.now, signal: io.signal });
     warnings.push(...r.warnings);
     for (const w of r.warnings) io.err(`warning: ${w}\n`);
     return r;

@@ -3,7 +3,9 @@ import { describe, expect, it, beforeEach } from "vitest";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { acquireLock, decideLock, type LockRequest } from "../../../src/plan/lock.js";
+import { acquireLock, decideLock, localDeadRunProbe, pidAlive, type LockRequest } from "../../../src/plan/lock.js";
+import { spawnSync } from "node:child_process";
+import { hostname } from "node:os";
 import { auditScript, joinScripts, markerScript, parseOutput, releaseScript, forceUnlockScript, type RemoteLayout } from "../../../src/plan/remote.js";
 import { auditLine, auditRecords } from "../../../src/plan/audit.js";
 import { LocalBash } from "./local-bash.js";
@@ -76,6 +78,23 @@ describe("run lock", () => {
     expect(r.ok).toBe(true);
     expect(r.warnings).toEqual([`node1: took over a stale run lock: the node rebooted since run old from controller bob@ctl since 2026-01-01T00:00:00Z took it (boot id 00000000… → ${bootId.slice(0, 8)}…)`]);
     expect(readFileSync(join(layout.stateDir, "lock.d/owner"), "utf8")).toContain("run_id=run-B");
+  });
+
+  it("a lock left by a dead remedy process of this same controller is taken over; a live one is respected", async () => {
+    const deadPid = spawnSync("true").pid!;
+    const write = (pid: number) => {
+      mkdirSync(join(layout.stateDir, "lock.d"), { recursive: true });
+      writeFileSync(join(layout.stateDir, "lock.d/owner"), `run_id=crashed\ncontroller=ci@${hostname()}\nsince=x\nnode_since=${Math.floor(Date.now() / 1000)}\nboot_id=${bootId}\nplan_id=-\ncontroller_host=${hostname()}\ncontroller_pid=${pid}\n`);
+    };
+    const probe = localDeadRunProbe(hostname(), pidAlive);
+    write(process.pid);
+    expect((await acquireLock(t, req("run-B", { deadRun: probe }))).ok).toBe(false);
+    write(deadPid);
+    const r = await acquireLock(t, req("run-B", { deadRun: probe }));
+    expect(r.ok).toBe(true);
+    expect(r.warnings[0]).toContain(`that remedy process (pid ${deadPid} on this controller) is gone`);
+    // another controller's pid means nothing here
+    expect(localDeadRunProbe("other-host", pidAlive)(new Map([["controller_host", hostname()], ["controller_pid", String(deadPid)]]))).toBe(false);
   });
 
   it("a lock older than the max age is taken over", async () => {
