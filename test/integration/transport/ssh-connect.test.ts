@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
 import { writeFileSync, appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { createServer } from "node:net";
@@ -110,6 +111,21 @@ describe("SshTransport connect", () => {
     expect(e.message).toContain(`tried ${other.privatePath}`);
     expect(e.message).toContain(`${missing}: no such file`);
     expect(e.message).toContain(`${enc.privatePath}: the key is passphrase-protected`);
+  });
+
+  it("authenticates through ssh-agent when no identity file is given", async () => {
+    const sock = join(sshd.dir, "agent.sock");
+    const out = execFileSync("ssh-agent", ["-a", sock, "-s"], { encoding: "utf8" });
+    const pid = Number(/SSH_AGENT_PID=(\d+)/.exec(out)?.[1]);
+    try {
+      execFileSync("ssh-add", [sshd.clientKeyPath], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: "ignore" });
+      const t = new SshTransport(sshd.spec(0, { identityFiles: [], agentSocket: sock }));
+      await t.connect();
+      expect((await t.exec("echo agent")).stdout).toBe("agent\n");
+      await t.close();
+    } finally {
+      if (pid) process.kill(pid);
+    }
   });
 
   it("pool reuses one transport per host and reconnects after a drop", async () => {
