@@ -29,7 +29,7 @@ describe.skipIf(!TRANSPORT_READY)("artifacts on the lab: build once per key, dis
 
   beforeAll(async () => {
     cache = mkdtempSync(join(tmpdir(), "remedy-artifact-lab-cache-"));
-    env = { ...process.env, REMEDY_CACHE_DIR: cache };
+    env = { ...process.env, REMEDY_CACHE_DIR: cache, REMEDY_TEST_TRACE: process.env.REMEDY_TEST_TRACE ?? "" };
     lab = await startLab({ el7: 6, el9: 1 });
     // three nodes boot kernel-lt: install it, make it the default, reboot, wait for the new kernel
     await Promise.all(

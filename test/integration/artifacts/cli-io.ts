@@ -1,5 +1,5 @@
 // Runs the remedy CLI in-process with a capturing Io; parses --json event lines.
-import { existsSync } from "node:fs";
+import { appendFileSync, existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Io } from "../../../src/cli/io.js";
 import type { RunEvent } from "../../../src/model/events.js";
@@ -20,11 +20,13 @@ export async function remedy(argv: string[], env: NodeJS.ProcessEnv): Promise<Cl
   const { runCli } = await import("../../../src/cli/program.js");
   let out = "";
   let err = "";
-  const io: Io = { out: (s) => void (out += s), err: (s) => void (err += s), isTTY: false, confirm: async () => false, signal: new AbortController().signal, env, cwd: REPO };
+  const trace = env.REMEDY_TEST_TRACE ? (s: string) => appendFileSync(env.REMEDY_TEST_TRACE!, s) : () => undefined;
+  const io: Io = { out: (s) => void ((out += s), trace(s)), err: (s) => void ((err += s), trace(s)), isTTY: false, confirm: async () => false, signal: new AbortController().signal, env, cwd: REPO };
   const code = await runCli(argv, io);
+  // --json run output is one event per line; other commands (cache list --json) print one pretty document
   const events = out
     .split("\n")
-    .filter((l) => l.startsWith("{"))
+    .filter((l) => l.startsWith('{"type":'))
     .map((l) => JSON.parse(l) as RunEvent);
   return { code, out, err, events };
 }
