@@ -271,10 +271,12 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
       case "uncordon": {
         const node = a.node ? interpolate(a.node, scope, "plain") : host;
         const delegateTo = a.delegateTo ? interpolate(a.delegateTo, scope, "plain") : undefined;
+        // kubectl drain cordons before it evicts: a drain that fails, times out or is interrupted leaves the
+        // node cordoned, so it is tracked before kubectl runs and rescue uncordons it either way
+        if (a.kind !== "uncordon") o.tracker.markCordoned(host, node, delegateTo ?? "localhost", a.kind === "drain" ? a.leaveCordonedOnFailure ?? false : false);
         const r = await kubeAction(ctx(step.id), { ...a, node, delegateTo }, node);
         if (r.exitCode !== 0) return `${a.kind} ${node}: ${actionFailure([0], r, a.timeoutSec)}`;
         if (a.kind === "uncordon") o.tracker.markUncordoned(host);
-        else o.tracker.markCordoned(host, node, delegateTo ?? "localhost", a.kind === "drain" ? a.leaveCordonedOnFailure ?? false : false);
         return undefined;
       }
       case "fail":
