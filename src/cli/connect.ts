@@ -28,7 +28,7 @@ export class InventoryConnector implements Connector {
       knownHostsFiles: this.opts.knownHosts ? [this.opts.knownHosts] : undefined,
       defaults: this.opts.connectTimeoutSec ? { connectTimeoutMs: this.opts.connectTimeoutSec * 1000 } : undefined,
     });
-    return spec.connection === "local" ? new LocalTransport(host) : new SshTransport(spec);
+    return spec.connection === "local" ? new LocalTransport(spec) : new SshTransport(spec);
   }
 
   get(host: string, signal?: AbortSignal): Promise<Transport> {
