@@ -17,7 +17,7 @@ export async function inventoryCommand(flags: { inventory: string; limit?: strin
     await pool(hosts, 100, io.signal, async (h) => {
       try {
         const t = await connector.get(h, io.signal);
-        const r = await t.exec("true", { timeoutMs: 10_000 });
+        const r = await t.exec("true", { timeoutMs: 30_000 });
         if (r.exitCode !== 0) down.push(`${h}: \`true\` exited ${r.exitCode}`);
       } catch (e) {
         down.push(`${h}: ${errorMessage(e)}`);
