@@ -1,0 +1,53 @@
+// remedy diagnose: read-only; one collection round trip per host, then signatures and risky configurations → playbooks.
+import type { Command } from "commander";
+import type { Io } from "../io.js";
+import { intFlag } from "../options.js";
+import { loadInventory, resolvePattern } from "../../inventory/index.js";
+import { InventoryConnector } from "../connect.js";
+import { diagnoseExitCode, diagnoseHosts, renderJsonLines, renderTable } from "../../diagnose/index.js";
+
+export interface DiagnoseFlags {
+  inventory: string;
+  limit?: string;
+  json?: boolean;
+  forks: string;
+  knownHosts?: string;
+  sshConfig?: string;
+  timeout?: string;
+}
+
+export async function diagnoseCommand(flags: DiagnoseFlags, io: Io): Promise<number> {
+  const forks = intFlag("forks", flags.forks, 1, 1000) ?? 50;
+  const timeoutSec = intFlag("timeout", flags.timeout, 1, 3600) ?? 60;
+  const inv = await loadInventory(flags.inventory);
+  const hosts = resolvePattern(inv, flags.limit ?? "all");
+  const connector = new InventoryConnector(inv, { knownHosts: flags.knownHosts, sshConfig: flags.sshConfig });
+  try {
+    const ds = await diagnoseHosts({
+      hosts,
+      forks,
+      signal: io.signal,
+      timeoutMs: timeoutSec * 1000,
+      connect: (h, s) => connector.get(h, s),
+      onHost: flags.json ? (d) => io.out(renderJsonLines([d])) : undefined,
+    });
+    if (!flags.json) io.out(renderTable(ds));
+    return diagnoseExitCode(ds);
+  } finally {
+    await connector.closeAll();
+  }
+}
+
+export function registerDiagnose(program: Command, io: Io, setCode: (c: number) => void): void {
+  program
+    .command("diagnose")
+    .description("read-only: look for known kernel/runtime problems on each host and name the playbook that fixes them")
+    .requiredOption("-i, --inventory <path>", "inventory file or directory")
+    .option("-l, --limit <pattern>", "host pattern")
+    .option("--json", "one JSON object per host")
+    .option("-f, --forks <n>", "hosts diagnosed in parallel", "50")
+    .option("--timeout <seconds>", "per-host collection timeout", "60")
+    .option("--known-hosts <file>", "known_hosts file to verify host keys against")
+    .option("--ssh-config <file>", "ssh config file (default ~/.ssh/config)")
+    .action(async (flags: DiagnoseFlags) => setCode(await diagnoseCommand(flags, io)));
+}
