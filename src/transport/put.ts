@@ -125,7 +125,7 @@ export async function atomicPut(b: PutBackend, source: PutSource, dest: string, 
     await b.upload(tmp, source, become);
   } catch (e) {
     // ask about free space before the partial temp file is removed (which frees it again)
-    const full = e instanceof TransportError ? false : await diskIsFull(b, dest, become);
+    const full = e instanceof TransportError ? false : await diskIsFull(b, dest, become, bytes);
     await cleanup();
     if (e instanceof TransportError) throw e;
     throw transferError(b.host, dest, e, full);
@@ -143,8 +143,9 @@ export async function atomicPut(b: PutBackend, source: PutSource, dest: string, 
 }
 
 /** SFTP reports ENOSPC as a generic failure: ask the file system. */
-async function diskIsFull(b: PutBackend, dest: string, become: boolean): Promise<boolean> {
-  const r = await b.run(`stat -f -c '%a %f' -- ${shellQuote(posix.dirname(dest))}`, { become }).catch(() => undefined);
+/** "Full" = less room left than the file needs (a partial last write can leave a few blocks free). */
+async function diskIsFull(b: PutBackend, dest: string, become: boolean, bytes: number): Promise<boolean> {
+  const r = await b.run(`stat -f -c '%a %S' -- ${shellQuote(posix.dirname(dest))}`, { become }).catch(() => undefined);
   const m = r && /^(\d+) (\d+)/.exec(r.stdout.trim());
-  return !!m && (m[1] === "0" || m[2] === "0");
+  return !!m && Number(m[1]) * Number(m[2]) < bytes;
 }
