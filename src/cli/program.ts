@@ -47,7 +47,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     .option("--plan <file>", "apply exactly this approved plan")
     .option("-y, --yes", "do not ask for confirmation")
     .option("--resume <runId>", "resume an interrupted run, skipping finished hosts")
-    .option("--lock-timeout <seconds>", "wait this long for a node locked by another remedy run (default 0: fail at once)")
+    .option("--lock-timeout <seconds>", "wait up to this long for a node locked by another remedy run; 0 fails at once", "60")
     .action(async (pb: string, flags) => void (code = await runCommand("apply", pb, flags, io)));
   program
     .command("validate")

@@ -61,6 +61,8 @@ export interface LockRequest {
   waitMs: number;
   maxAgeSec?: number;
   deadRun?: DeadRunProbe;
+  /** told once, when a live holder makes us wait */
+  onWait?: (message: string) => void;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   now: () => number;
   signal?: AbortSignal;
@@ -81,6 +83,7 @@ export async function acquireLock(t: Transport, r: LockRequest): Promise<LockOut
   const deadline = r.now() + r.waitMs;
   let takeovers = 0;
   let transientLeft = 30;
+  let waited = false;
   for (;;) {
     const res = await t.exec(acquireScript(r.layout, r.owner), { timeoutMs: 30_000, become: r.become, signal: r.signal });
     const out = parseOutput(res.stdout);
@@ -104,6 +107,8 @@ export async function acquireLock(t: Transport, r: LockRequest): Promise<LockOut
     }
     const left = deadline - r.now();
     if (left <= 0 || r.signal?.aborted) return { ok: false, kind: "held", message: r.waitMs > 0 ? `${message} (waited ${Math.round(r.waitMs / 1000)} s)` : message, warnings };
+    if (!waited) r.onWait?.(message);
+    waited = true;
     try {
       await r.sleep(Math.min(1000, left), r.signal);
     } catch (e) {

@@ -53,6 +53,9 @@ export interface SessionDeps {
 
 type Flags = RunFlags & { lockTimeout?: string };
 
+/** Two pipelines overlapping by a little should not fail; a real conflict still fails within a minute. */
+export const DEFAULT_LOCK_TIMEOUT_SEC = 60;
+
 const noHooks: PlanHooks = { runOptions: {}, after: async (r) => r.exitCode };
 
 /** Target paths; overridable for development machines and tests where /var is not the node's. */
@@ -134,7 +137,7 @@ interface HostState {
 }
 
 async function applyMode(flags: Flags, loaded: LoadedRun, io: Io, deps: SessionDeps): Promise<PlanHooks> {
-  const waitMs = (intFlag("lock-timeout", flags.lockTimeout, 0, 86400) ?? 0) * 1000;
+  const waitMs = (intFlag("lock-timeout", flags.lockTimeout, 0, 86400) ?? DEFAULT_LOCK_TIMEOUT_SEC) * 1000;
   const layout = layoutFrom(io.env);
   const creator = controllerIdentity(io.env);
   const runId = randomUUID();
@@ -178,8 +181,8 @@ async function applyMode(flags: Flags, loaded: LoadedRun, io: Io, deps: SessionD
   const audit: AuditContext = { creator, runId, planId: plan?.id, playbook: { path: loaded.playbook.file, sha256: loaded.playbook.sha256 } };
   const owner = { runId, controller: creator.who, since, planId: plan?.id, controllerHost: hostname(), controllerPid: process.pid };
   const deadRun = localDeadRunProbe(hostname(), pidAlive);
-  const lockOn = async (host: string, t: Transport) => {
-    const r = await acquireLock(t, { host, layout, owner, become, waitMs, deadRun, sleep: deps.clock.sleep, now: deps.clock.now, signal: io.signal });
+  const lockOn = async (host: string, t: Transport, wait = waitMs) => {
+    const r = await acquireLock(t, { host, layout, owner, become, waitMs: wait, deadRun, sleep: deps.clock.sleep, now: deps.clock.now, signal: io.signal, onWait: (m) => io.err(`waiting up to ${Math.round(wait / 1000)} s for the run lock: ${m}\n`) });
     warnings.push(...r.warnings);
     for (const w of r.warnings) io.err(`warning: ${w}\n`);
     return r;
@@ -234,35 +237,54 @@ async function applyMode(flags: Flags, loaded: LoadedRun, io: Io, deps: SessionD
       if (plan) refusedHosts.push(`${h}: unreachable: ${errorMessage(e)}`);
     }
   });
-  const lockOne = async (h: string): Promise<boolean> => {
+  const appliedOn = new Map<string, string>();
+  /** one host, one attempt (waiting up to `wait`); the outcome is left in `state` */
+  const lockOne = async (h: string, wait: number): Promise<"ok" | "held" | "failed"> => {
     const st = state.get(h)!;
     const t = transports.get(h);
-    if (!t) return false;
+    if (!t) return "failed";
     try {
-      const r = await lockOn(h, t);
+      const r = await lockOn(h, t, wait);
       if (r.ok) {
         st.locked = true;
-        if (plan && r.applied) refusedHosts.push(`${h}: already applied on ${h} at ${r.applied.appliedAt} (run ${r.applied.runId} from ${r.applied.controller})`);
-        return true;
+        st.lockError = undefined;
+        if (plan && r.applied) appliedOn.set(h, `${h}: already applied on ${h} at ${r.applied.appliedAt} (run ${r.applied.runId} from ${r.applied.controller})`);
+        return "ok";
       }
       st.lockError = r.message;
-      if (plan) refusedHosts.push(r.message);
+      return r.kind === "held" ? "held" : "failed";
     } catch (e) {
       st.lockError = `cannot take the run lock on ${h}: ${errorMessage(e)}`;
-      if (plan) refusedHosts.push(`${h}: unreachable: ${errorMessage(e)}`);
+      return "failed";
     }
-    return false;
   };
-  if (waitMs === 0) {
-    // nobody waits, so nobody can deadlock: all at once
-    if (!(plan && refusedHosts.length)) await pool([...transports.keys()], forks, io.signal, async (h) => void (await lockOne(h)));
-  } else if (!(plan && refusedHosts.length)) {
-    // waiting while holding other locks deadlocks two runs that took them in different orders:
-    // take them one by one in name order (a plan stops at the first it cannot get: all or nothing)
-    for (const h of [...transports.keys()].sort()) {
-      if (io.signal.aborted) break;
-      if (!(await lockOne(h)) && plan) break;
+  const reachable = [...transports.keys()];
+  if (!(plan && refusedHosts.length)) {
+    // optimistic: all at once without waiting (nobody waits, so nobody deadlocks)
+    const first = new Map<string, string>();
+    await pool(reachable, forks, io.signal, async (h) => void first.set(h, await lockOne(h, 0)));
+    const held = reachable.filter((h) => first.get(h) === "held");
+    if (held.length && waitMs > 0 && !io.signal.aborted) {
+      // waiting while holding other locks deadlocks two runs that took them in different orders:
+      // let go of ours, then take them one by one in name order (a plan stops at the first it cannot get)
+      await pool(reachable, forks, new AbortController().signal, async (h) => {
+        const t = transports.get(h)!;
+        if (!state.get(h)!.locked) return;
+        await t.exec(releaseScript(layout, runId), { timeoutMs: 30_000, become }).catch(() => undefined);
+        state.get(h)!.locked = false;
+      });
+      for (const h of reachable.sort()) {
+        if (io.signal.aborted) break;
+        if ((await lockOne(h, waitMs)) !== "ok" && plan) break;
+      }
     }
+  }
+  if (plan) {
+    for (const h of reachable) {
+      const st = state.get(h)!;
+      if (!st.locked && st.lockError) refusedHosts.push(st.lockError);
+    }
+    refusedHosts.push(...appliedOn.values());
   }
   if (io.signal.aborted) {
     await releaseAll();

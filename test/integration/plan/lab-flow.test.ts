@@ -154,9 +154,9 @@ describe("apply --plan on lab nodes", () => {
     expect(await value(N7)).toBe("8192");
   });
 
-  it("two concurrent applies on the same nodes: one waits (--lock-timeout), no step runs twice", async () => {
+  it("two concurrent applies on the same nodes: one waits (default --lock-timeout), no step runs twice", async () => {
     const file = await plan();
-    const run = () => cli(["apply", pb, "-i", inv, "--plan", file, "--lock-timeout", "60"]);
+    const run = () => cli(["apply", pb, "-i", inv, "--plan", file]);
     const [a, b] = await Promise.all([run(), run()]);
     expect([a.code, b.code].sort(), a.stderr + b.stderr).toEqual([0, 5]);
     expect((a.code === 5 ? a : b).stderr).toMatch(/already applied on/);
@@ -168,13 +168,13 @@ describe("apply --plan on lab nodes", () => {
     const file = await plan();
     const boot = await onNode(N9, "cat /proc/sys/kernel/random/boot_id");
     await lab.exec(N9, `mkdir -p /var/lib/remedy/lock.d && printf 'run_id=other-run\\ncontroller=bob@jenkins-2\\nsince=2026-11-25T06:00:00Z\\nnode_since=%s\\nboot_id=${boot}\\nplan_id=-\\n' "$(date +%s)" > /var/lib/remedy/lock.d/owner`);
-    const p = await cli(["apply", pb, "-i", inv, "--plan", file]);
+    const p = await cli(["apply", pb, "-i", inv, "--plan", file, "--lock-timeout", "0"]);
     expect(p.code).toBe(1);
     expect(p.stderr).toContain(`locked on ${N9} by run other-run from controller bob@jenkins-2 since 2026-11-25T06:00:00Z; if that run is dead, remove the lock with \`remedy unlock -i INVENTORY -l ${N9}\``);
     expect(p.stderr).toContain("The plan itself still holds");
     expect([await applies(N7), await applies(N9), await locked(N7)]).toEqual([0, 0, false]);
 
-    const y = await cli(["apply", pb, "-i", inv, "--yes"]);
+    const y = await cli(["apply", pb, "-i", inv, "--yes", "--lock-timeout", "0"]);
     expect(y.code).toBe(1);
     expect(y.stdout + y.stderr).toContain(`locked on ${N9} by run other-run`);
     expect([await applies(N7), await applies(N9), await value(N9)]).toEqual([1, 0, "8192"]);

@@ -159,9 +159,9 @@ describe("plan → apply --plan on local hosts", () => {
     expect(count("n1") + count("n2")).toBe(0);
   });
 
-  it("two concurrent applies of one plan: the step runs once; the other fails clearly or is refused", async () => {
+  it("two concurrent applies of one plan without waiting: the step runs once; the other fails clearly or is refused", async () => {
     const file = await plan();
-    const [a, b] = await Promise.all([cli(["apply", ...args("--plan", file)]), cli(["apply", ...args("--plan", file)])]);
+    const [a, b] = await Promise.all([cli(["apply", ...args("--plan", file, "--lock-timeout", "0")]), cli(["apply", ...args("--plan", file, "--lock-timeout", "0")])]);
     const codes = [a.code, b.code].sort();
     expect(codes[0]).toBe(0);
     const loser = a.code === 0 ? b : a;
@@ -205,7 +205,7 @@ describe("plan → apply --plan on local hosts", () => {
     mkdirSync(held, { recursive: true });
     const boot = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
     writeFileSync(join(held, "owner"), `run_id=other-run\ncontroller=bob@elsewhere\nsince=2026-11-25T07:00:00Z\nnode_since=${Math.floor(Date.now() / 1000)}\nboot_id=${boot}\nplan_id=-\n`);
-    const r = await cli(["apply", ...args("--yes")]);
+    const r = await cli(["apply", ...args("--yes", "--lock-timeout", "0")]);
     expect(r.code).toBe(1);
     expect(r.stdout + r.stderr).toContain("locked on n1 by run other-run from controller bob@elsewhere since 2026-11-25T07:00:00Z");
     expect(count("n1") + count("n2")).toBe(0);
