@@ -21,6 +21,8 @@ const SUPPRESSED_FUNCS: Record<string, SignatureId> = {
   ___slab_alloc: "slub-kmem",
 };
 const SKB_SEGMENT = /skb_segment\+0x/;
+/** rsyslog's repeat reduction: `message repeated N times: [ <msg>]` stands for N more copies of <msg> */
+const REPEATED = /message repeated (\d+) times: \[ ?(.*)\]\s*$/;
 
 export function matchSignature(line: string): SignatureId | undefined {
   for (const s of SIGNATURES) if (s.re.test(line)) return s.id;
@@ -38,7 +40,7 @@ export interface Tally {
 
 /** Counts each signature in one source's lines (oldest first). A suppressed-callbacks notice counts for the
  *  signature its function names, or else for the signature line right after it (printk prints the notice
- *  just before the next message it lets through). */
+ *  just before the next message it lets through). `message repeated N times: [...]` counts N. */
 export function tallyLines(lines: readonly string[]): Map<SignatureId, Tally> {
   const out = new Map<SignatureId, Tally>();
   let pending: { n: number; func: string } | undefined;
@@ -56,6 +58,13 @@ export function tallyLines(lines: readonly string[]): Map<SignatureId, Tally> {
       const known = SUPPRESSED_FUNCS[func];
       if (known) add(known, out.get(known)?.last ?? line, Number(sup[2]));
       else if (func !== "net_ratelimit") pending = { n: Number(sup[2]), func };
+      continue;
+    }
+    const rep = REPEATED.exec(line);
+    const repId = rep ? matchSignature(rep[2] as string) : undefined;
+    if (rep && repId) {
+      add(repId, line, Number(rep[1]));
+      pending = undefined;
       continue;
     }
     const id = matchSignature(line);

@@ -5,6 +5,7 @@ import { registerLab } from "./lab.js";
 import { registerDemo } from "./demo.js";
 import { registerCache } from "./cache.js";
 import { registerShow } from "./show.js";
+import { registerDiagnose } from "./diagnose.js";
 import { registerUnlock } from "../../plan/unlock.js";
 import { InventoryConnector } from "../connect.js";
 
@@ -13,5 +14,6 @@ export function registerExtraCommands(program: Command, io: Io, setCode: (c: num
   registerDemo(program, io, setCode);
   registerCache(program, io, setCode);
   registerShow(program, io, setCode);
+  registerDiagnose(program, io, setCode);
   registerUnlock(program, io, setCode, (inv, f) => new InventoryConnector(inv, { knownHosts: f.knownHosts, sshConfig: f.sshConfig }));
 }
