@@ -69,9 +69,7 @@ describe.skipIf(!TRANSPORT_READY)("transfer acceptance (SFTP put) on the lab", (
 
   it("an upload killed halfway leaves the old file intact, and the next run leaves no temp file", async () => {
     const node = "el7-node02";
-    // a slow link (every chunk delayed) so that "halfway" is a moment the test can catch
     await lab.exec(node, "mkdir -p /usr/local/sbin");
-    await lab.setFault(node, "slow_ms=1");
     const c = await makeConnector();
     const t = await c.get(node);
     await t.put(Buffer.from("old binary\n"), "/usr/local/sbin/runc", { mode: 0o755 });
@@ -82,13 +80,13 @@ describe.skipIf(!TRANSPORT_READY)("transfer acceptance (SFTP put) on the lab", (
     // wait until a partial temp file is growing next to the destination, then drop the connection
     let partial: string | undefined;
     for (let i = 0; i < 2000 && !partial; i++) {
-      partial = readdirSync(dir).find((f) => f !== "runc" && statSync(join(dir, f)).size > 0);
+      partial = readdirSync(dir).find((f) => f !== "runc" && statSync(join(dir, f), { throwIfNoEntry: false })?.size);
       if (!partial) await sleep(2);
     }
     expect(partial, "no temp file appeared during the upload").toBeDefined();
     await c.closeAll();
-    const result = await outcome;
-    expect(result).toBeInstanceOf(Error);
+    const result = await Promise.race([outcome, sleep(10_000).then(() => "still pending 10 s after the connection was closed")]);
+    expect.soft(result, "the interrupted put must reject").toBeInstanceOf(Error);
     expect(await sha256On(node, "/usr/local/sbin/runc")).toBe(oldSha);
 
     // next run: a fresh connection uploads again; afterwards only the destination is there
@@ -98,7 +96,6 @@ describe.skipIf(!TRANSPORT_READY)("transfer acceptance (SFTP put) on the lab", (
     expect(await sha256On(node, "/usr/local/sbin/runc")).toBe(bigSha);
     expect(dirOf(node, "usr/local/sbin")).toEqual(["runc"]);
     await c2.closeAll();
-    await lab.clearFault(node, "slow_ms");
   });
 
   it("a full disk fails with a message naming the host and the path", async () => {
