@@ -43,6 +43,8 @@ export interface PlanHooks {
   runOptions: Partial<RunOptions>;
   /** called with the finished run; returns the exit code */
   after(result: RunResult, redactor: Redactor): Promise<number>;
+  /** called instead of after() when the run never happened or failed (prompt declined, error): release what we hold */
+  abandon?(): Promise<void>;
 }
 
 export interface SessionDeps {
@@ -374,6 +376,11 @@ async function applyMode(flags: Flags, loaded: LoadedRun, io: Io, deps: SessionD
       await connector.closeAll();
       for (const w of warnings) io.err(`warning: ${w}\n`);
       return exitCodeAfter(result);
+    },
+    abandon: async () => {
+      await releaseAll();
+      await connector.closeAll();
+      for (const w of warnings) io.err(`warning: ${w}\n`);
     },
   };
 }

@@ -77,6 +77,7 @@ export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io
     artifacts: new BuildOnceService({ cacheDir: artifactCacheDir(io.env), resolveHosts: (p) => resolvePattern(inventory, p) }),
     ...plan.runOptions,
   };
+  let afterCalled = false;
   try {
     // interactive apply: show what would change, then ask
     if (mode === "apply" && !flags.yes && !flags.plan) {
@@ -103,8 +104,11 @@ export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io
       base.runId = runId;
     }
     const result = await runWithReporters(mode, base, flags, io, redactor, { journal });
-    return await plan.after(result, redactor);
+    const code = await plan.after(result, redactor);
+    afterCalled = true;
+    return code;
   } finally {
+    if (!afterCalled) await plan.abandon?.(); // e.g. declined at the prompt, or an error: release node locks
     await connector.closeAll();
   }
 }

@@ -188,6 +188,21 @@ describe("plan → apply --plan on local hosts", () => {
     expect(existsSync(join(state, "lock.d"))).toBe(false);
   });
 
+  it("locks taken up front are released when the run then fails to start (bad --resume), and an interactive decline leaves nothing", async () => {
+    const r = await cli(["apply", ...args("--yes", "--resume", "no-such-run")]);
+    expect(r.code).toBe(4);
+    expect(existsSync(join(state, "lock.d"))).toBe(false);
+    const declined = await cli(["apply", ...args()], { tty: true, answer: false });
+    expect(declined.code).toBe(0);
+    expect(declined.stderr).toContain("Nothing applied.");
+    expect(existsSync(join(state, "lock.d"))).toBe(false);
+    expect(count("n1") + count("n2")).toBe(0);
+    const accepted = await cli(["apply", ...args()], { tty: true, answer: true });
+    expect(accepted.code, accepted.stderr).toBe(0);
+    expect([count("n1"), count("n2"), auditLines().length]).toEqual([1, 1, 4]);
+    expect(existsSync(join(state, "lock.d"))).toBe(false);
+  });
+
   it("a plan that changes nothing exits 0 and applies as a no-op", async () => {
     expect((await cli(["apply", ...args("--yes")])).code).toBe(0);
     const r = await cli(["plan", ...args("-o", join(root, "noop.json"))]);
