@@ -90,10 +90,10 @@ export function takeoverScript(l: RemoteLayout, expectedOwnerText: string, runId
   ].join("\n");
 }
 
-/** Release the lock only when it is ours. */
+/** Release the lock only when it is ours ("absent": already released, e.g. by this run under another name of the machine). */
 export function releaseScript(l: RemoteLayout, runId: string): string {
   const lk = q(lockDir(l));
-  return `if grep -qx ${q(`run_id=${runId}`)} ${lk}/owner 2>/dev/null; then rm -rf ${lk} && echo released=yes; else echo released=notours; fi`;
+  return `if grep -qx ${q(`run_id=${runId}`)} ${lk}/owner 2>/dev/null; then rm -rf ${lk} && echo released=yes; elif [ -d ${lk} ]; then echo released=notours; else echo released=absent; fi`;
 }
 
 /** `remedy unlock`: show and remove whatever lock there is. */

@@ -132,6 +132,7 @@ describe("run lock", () => {
     expect(existsSync(join(layout.stateDir, "lock.d"))).toBe(true);
     expect(parseOutput((await t.exec(releaseScript(layout, "run-A"))).stdout).top.get("released")).toBe("yes");
     expect(existsSync(join(layout.stateDir, "lock.d"))).toBe(false);
+    expect(parseOutput((await t.exec(releaseScript(layout, "run-A"))).stdout).top.get("released")).toBe("absent");
   });
 
   it("unlock removes any lock and says whose it was", async () => {
