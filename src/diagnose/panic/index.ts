@@ -3,4 +3,4 @@ export { startPanicListener, normalizeIp, formatRecordLine, DEFAULT_PANIC_PORT, 
 export { PanicGrouper, DEFAULT_LIMITS, type PanicRecord, type GrouperLimits, type GrouperOptions, type Timers } from "./grouper.js";
 export { annotateCommand, PANIC_ANNOTATION, MAX_ANNOTATION_CHARS } from "./annotate.js";
 export { packetLines, messageOf, TRIGGER, END_MARKER, MAX_PACKET_BYTES, MAX_LINE_CHARS } from "./text.js";
-export { inventoryIpMap } from "./hosts.js";
+export { inventoryIpMap, type IpMapResult } from "./hosts.js";
