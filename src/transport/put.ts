@@ -42,6 +42,8 @@ export function probeScript(dest: string): string {
   const p = shellQuote(dest);
   return (
     `d=${d}; p=${p}; [ -d "$d" ] || { echo nodir; exit 0; }; ` +
+    // temp files of an earlier upload that was killed halfway (the run lock keeps two runs off one file)
+    `rm -f -- "$d"/${shellQuote(`.${posix.basename(dest)}.remedy-tmp-`)}* 2>/dev/null; ` +
     `if [ -f "$p" ]; then s=$(sha256sum < "$p") || exit 1; echo "file \${s%% *} $(stat -c '%a %u %g %U %G' -- "$p")"; ` +
     `elif [ -e "$p" ]; then echo notfile; else echo absent; fi`
   );

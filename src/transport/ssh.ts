@@ -34,6 +34,10 @@ interface RunOptions {
   onStdout?: (chunk: Buffer) => void;
 }
 
+
+/** exit status per channel, recorded as soon as the channel opens (see openChannel) */
+const earlyExit = new WeakMap<ClientChannel, { code: number | null; signal?: string }>();
+
 export class SshTransport implements Transport {
   readonly host: string;
   private client: SshClient | undefined;
@@ -165,7 +169,14 @@ export class SshTransport implements Transport {
             client.exec(command, (err, ch) => {
               this.inflight.delete(onDrop);
               if (err) reject(new TransportError(this.host, this.ready ? "channel" : "closed", `cannot open a session channel on ${describeTarget(this.spec)}: ${err.message}`, { cause: err }));
-              else resolve(ch);
+              else {
+                // a fast command's exit status can arrive in the same packet burst, before run() attaches its
+                // listeners (after an await): record it now so it is not lost
+                ch.on("exit", (code: number | null, sig?: string) => {
+                  earlyExit.set(ch, typeof code === "number" ? { code } : { code: null, signal: sig ? sig.replace(/^SIG/, "") : undefined });
+                });
+                resolve(ch);
+              }
             });
           } catch (e) {
             this.inflight.delete(onDrop);
@@ -208,7 +219,7 @@ export class SshTransport implements Transport {
         if (sid.pid !== undefined) void this.killSession(sid.pid, becomeOpts);
       };
       sid.onPid = () => killWanted && killSession();
-      let exit: { code: number | null; signal?: string } | undefined;
+      let exit: { code: number | null; signal?: string } | undefined = earlyExit.get(channel);
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
       const result = (extra: Partial<ExecResult> = {}): ExecResult => ({
@@ -249,8 +260,8 @@ export class SshTransport implements Transport {
 
       channel.on("data", (c: Buffer) => (o.onStdout ? o.onStdout(c) : out.push(c)));
       channel.stderr.on("data", (c: Buffer) => sid.push(c));
-      channel.on("exit", (code: number | null, sig?: string) => {
-        exit = typeof code === "number" ? { code } : { code: null, signal: sig ? sig.replace(/^SIG/, "") : undefined };
+      channel.on("exit", () => {
+        exit = earlyExit.get(channel);
       });
       channel.on("close", () => {
         release();

@@ -16,7 +16,7 @@ export const DEMO_PLAYBOOKS: Array<{ file: string; vars: string[] }> = [
   { file: "runc-upgrade.yml", vars: [] },
   { file: "runc-nokmem.yml", vars: [] },
   { file: "kpatch-route.yml", vars: [] },
-  { file: "netconsole.yml", vars: ["netconsole_collector=127.77.255.254"] },
+  { file: "netconsole.yml", vars: ["netconsole_target=127.0.0.1"] },
   { file: "kernel-upgrade.yml", vars: [] },
 ];
 
