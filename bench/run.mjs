@@ -172,7 +172,7 @@ function machineMeta(o, ansible) {
   };
 }
 
-function writeOutputs(out, runs, applyRows, meta) {
+export function writeOutputs(out, runs, applyRows, meta) {
   const rows = aggregate(runs);
   const q = ratios(rows, TARGETS);
   const remedyPts = rows.filter((r) => r.tool === "remedy" && !r.skipped).map((r) => ({ hosts: r.hosts, ms: r.wallMs.median }));
@@ -201,7 +201,7 @@ function writeOutputs(out, runs, applyRows, meta) {
   }));
 }
 
-main().catch((e) => {
+if (process.argv[1] === fileURLToPath(import.meta.url)) main().catch((e) => {
   process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
   process.exitCode = 1;
 });

@@ -63,11 +63,13 @@ export function renderMarkdown({ rows, ratios, meta, applyRows = [] }) {
   lines.push("| hosts | remedy s | fastest ansible | its s | speed ratio | memory ratio (RSS) | memory ratio (PSS) | targets met |");
   lines.push("|---:|---:|---|---:|---:|---:|---:|---|");
   for (const q of ratios) {
-    lines.push(`| ${q.hosts} | ${s1(q.remedy?.wallMs.median)} | ${q.fastest?.tool ?? "none ran"} | ${s1(q.fastest?.wallMs.median)} | ${x(q.speed)} | ${Number.isFinite(q.memoryRss) ? q.memoryRss.toFixed(2) : "n/a"} | ${Number.isFinite(q.memoryPss) ? q.memoryPss.toFixed(2) : "n/a"} | ${q.remedy && q.fastest ? (q.met ? "yes" : "no") : "n/a"} |`);
+    // a failed remedy run skipped the rest of a failed host's steps: its time is not a result
+    const incomplete = q.remedy?.failedRuns ? " (remedy failed verification: incomplete work, not a result)" : "";
+    lines.push(`| ${q.hosts} | ${s1(q.remedy?.wallMs.median)} | ${q.fastest?.tool ?? "none ran"} | ${s1(q.fastest?.wallMs.median)} | ${x(q.speed)}${incomplete} | ${Number.isFinite(q.memoryRss) ? q.memoryRss.toFixed(2) : "n/a"} | ${Number.isFinite(q.memoryPss) ? q.memoryPss.toFixed(2) : "n/a"} | ${q.remedy && q.fastest ? (q.met ? "yes" : "no") : "n/a"} |`);
   }
   if (meta.scaling) lines.push("", meta.scaling);
   if (applyRows.length) {
-    lines.push("", "## remedy apply (playbooks/ethtool-offload.yml + playbooks/sysctl-revert.yml, fresh lab)", "");
+    lines.push("", "## remedy apply (playbooks/ethtool-offload.yml + playbooks/sysctl-revert.yml; lab state untouched by the read-only probes before it)", "");
     lines.push("| hosts | wall s | CPU s | sshd CPU s | peak RSS MB | exit | note |", "|---:|---:|---:|---:|---:|---:|---|");
     for (const a of applyRows) {
       lines.push(a.status === "skipped"
