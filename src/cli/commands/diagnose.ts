@@ -5,6 +5,7 @@ import { intFlag } from "../options.js";
 import { loadInventory, resolvePattern } from "../../inventory/index.js";
 import { InventoryConnector } from "../connect.js";
 import { diagnoseExitCode, diagnoseHosts, renderJsonLines, renderTable } from "../../diagnose/index.js";
+import { registerPanicListen } from "./panic-listen.js";
 
 export interface DiagnoseFlags {
   inventory: string;
@@ -38,6 +39,7 @@ export async function diagnoseCommand(flags: DiagnoseFlags, io: Io): Promise<num
   }
 }
 
+/** Registers `diagnose` and `panic-listen` (extra.ts has one line for both). */
 export function registerDiagnose(program: Command, io: Io, setCode: (c: number) => void): void {
   program
     .command("diagnose")
@@ -50,4 +52,5 @@ export function registerDiagnose(program: Command, io: Io, setCode: (c: number) 
     .option("--known-hosts <file>", "known_hosts file to verify host keys against")
     .option("--ssh-config <file>", "ssh config file (default ~/.ssh/config)")
     .action(async (flags: DiagnoseFlags) => setCode(await diagnoseCommand(flags, io)));
+  registerPanicListen(program, io, setCode);
 }

@@ -72,3 +72,15 @@ describe("exit code and table", () => {
     expect(t).toMatch(/^c\s+UNREACHABLE: refused$/m);
   });
 });
+
+describe("CLI registration", () => {
+  it("remedy --help lists diagnose and panic-listen; diagnose rejects a bad --forks (exit 4)", async () => {
+    const { cli } = await import("../../helpers/cli.js");
+    const h = await cli(["--help"]);
+    expect(h.stdout).toMatch(/^\s+diagnose\b/m);
+    expect(h.stdout).toMatch(/^\s+panic-listen\b/m);
+    const bad = await cli(["diagnose", "-i", "/nonexistent", "--forks", "0"]);
+    expect(bad.code).toBe(4);
+    expect(bad.stderr).toContain("--forks");
+  });
+});
