@@ -83,6 +83,7 @@ export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io
     if (mode === "apply" && !flags.yes && !flags.plan) {
       const preview = await runWithReporters("check", base, flags, io, redactor, { summaryOnly: false });
       if (preview.exitCode !== 2) return preview.exitCode;
+      io.out(renderPending(preview));
       if (!(await io.confirm(`Apply these changes to ${preview.summary.hosts.filter((h) => h.would_change > 0).length} host(s)?`))) {
         io.err("Nothing applied.\n");
         return 0;
@@ -125,4 +126,19 @@ async function runWithReporters(mode: Mode, base: Omit<RunOptions, "mode" | "emi
   } finally {
     await reporters.close();
   }
+}
+
+/** What an interactive apply is about to do, per host: the steps that would change and their commands. */
+export function renderPending(r: RunResult): string {
+  const out: string[] = ["", "Pending changes:"];
+  for (const h of r.hosts) {
+    const steps = h.steps.filter((st) => st.status === "would_change");
+    if (!steps.length) continue;
+    out.push(`  ${h.host}:`);
+    for (const st of steps) {
+      out.push(`    ~ ${st.name}${st.message ? ` (${st.message})` : ""}`);
+      for (const c of st.commands) out.push(...c.split("\n").map((l, i) => `        ${i === 0 ? "$ " : "  "}${l}`));
+    }
+  }
+  return out.join("\n") + "\n\n";
 }

@@ -124,3 +124,19 @@ describe("remedy check/apply over real sshd", () => {
     expect(r.stdout + r.stderr).toMatch(/is not in .*empty_known_hosts/);
   });
 });
+
+describe("interactive apply", () => {
+  it("on a TTY shows the pending commands and applies nothing when the answer is no", async () => {
+    const r = await cli(["apply", ...base(), "-e", "message=interactive"], { tty: true, answer: false });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Pending changes:");
+    expect(r.stdout).toMatch(/\$ printf %s interactive > /);
+    expect(r.stderr).toContain("Nothing applied.");
+    expect(readFileSync(join(work, `${fleet.hosts[0]!.name}.flag`), "utf8")).not.toBe("interactive");
+  });
+  it("applies after a yes", async () => {
+    const r = await cli(["apply", ...base(), "-e", "message=interactive"], { tty: true, answer: true });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(work, `${fleet.hosts[0]!.name}.flag`), "utf8")).toBe("interactive");
+  });
+});
