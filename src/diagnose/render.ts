@@ -2,6 +2,7 @@
 import type { HostDiagnosis } from "./run.js";
 
 const EVIDENCE_WIDTH = 110;
+const SOURCE_LABEL: Record<string, string> = { kernel: "kernel log", syslog: "/var/log/messages", kubelet: "kubelet journal", state: "state" };
 
 function clip(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
@@ -24,7 +25,7 @@ export function renderTable(ds: readonly HostDiagnosis[]): string {
       const rec = [f.recommend, ...(f.then ?? [])].join(" then ");
       rows.push(`${d.host.padEnd(hw)}  ${f.severity.padEnd(8)}  ${f.id.padEnd(22)}  ${String(f.evidence.count).padStart(5)}  ${rec}`);
       rows.push(`${" ".repeat(hw)}    ${f.title}`);
-      rows.push(`${" ".repeat(hw)}    ${f.evidence.source}: ${clip(f.evidence.line, EVIDENCE_WIDTH)}`);
+      rows.push(`${" ".repeat(hw)}    ${SOURCE_LABEL[f.evidence.source] ?? f.evidence.source}: ${clip(f.evidence.line, EVIDENCE_WIDTH)}`);
     }
     if (d.findings.length > 0 && d.clean) rows.push(`${d.host.padEnd(hw)}  clean (advice only)`);
   }

@@ -81,4 +81,13 @@ describe("diagnose on the lab", () => {
     expect(r.code).toBe(3);
     await lab.clearFault("el7-node03", "unreachable");
   }, 60_000);
+
+  it("exit 1 when a host's collection fails (a tool hangs past --timeout), the others still reported", async () => {
+    await lab.setFault("el7-node03", "hang=journalctl");
+    const r = await cli(["diagnose", "-i", lab.inventoryPath, "-l", "el7-node03:el7-node01", "--timeout", "3", "--known-hosts", lab.knownHostsPath]);
+    expect(r.stdout).toMatch(/^el7-node03\s+FAILED: collection script timed out after 3s$/m);
+    expect(r.stdout).toMatch(/^el7-node01\s+critical\s+netdev-refcnt-leak\s+5\s+kpatch-route\.yml$/m);
+    expect(r.code).toBe(1);
+    await lab.clearFault("el7-node03", "hang");
+  }, 60_000);
 });

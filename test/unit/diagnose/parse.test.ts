@@ -68,7 +68,7 @@ describe("exit code and table", () => {
     const t = renderTable([clean, dirty, down]);
     expect(t).toMatch(/^a\s+clean$/m);
     expect(t).toMatch(/^b\s+critical\s+slub-kmem\s+3\s+runc-nokmem\.yml$/m);
-    expect(t).toContain("kernel: SLUB: x");
+    expect(t).toContain("kernel log: SLUB: x");
     expect(t).toMatch(/^c\s+UNREACHABLE: refused$/m);
   });
 });
