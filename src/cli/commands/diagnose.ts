@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import type { Io } from "../io.js";
 import { intFlag } from "../options.js";
+import { ExitCode } from "../exit-codes.js";
 import { loadInventory, resolvePattern } from "../../inventory/index.js";
 import { InventoryConnector } from "../connect.js";
 import { diagnoseExitCode, diagnoseHosts, renderJsonLines, renderTable } from "../../diagnose/index.js";
@@ -33,6 +34,10 @@ export async function diagnoseCommand(flags: DiagnoseFlags, io: Io): Promise<num
       onHost: flags.json ? (d) => io.out(renderJsonLines([d])) : undefined,
     });
     if (!flags.json) io.out(renderTable(ds));
+    if (io.signal.aborted) {
+      io.err(`diagnose: interrupted; ${ds.length} of ${hosts.length} hosts diagnosed\n`);
+      return ExitCode.Interrupted;
+    }
     return diagnoseExitCode(ds);
   } finally {
     await connector.closeAll();
@@ -52,5 +57,6 @@ export function registerDiagnose(program: Command, io: Io, setCode: (c: number) 
     .option("--known-hosts <file>", "known_hosts file to verify host keys against")
     .option("--ssh-config <file>", "ssh config file (default ~/.ssh/config)")
     .action(async (flags: DiagnoseFlags) => setCode(await diagnoseCommand(flags, io)));
-  registerPanicListen(program, io, setCode);
+  // guard: a second registration would make commander throw for every command
+  if (!program.commands.some((c) => c.name() === "panic-listen")) registerPanicListen(program, io, setCode);
 }
