@@ -86,6 +86,7 @@ export function registerPanicListen(program: Command, io: Io, setCode: (c: numbe
       if (f.kubeHost && !f.inventory) throw new InputError("--kube-host needs -i/--inventory to connect to that host");
       let hosts = new Map<string, string>();
       let connector: InventoryConnector | undefined;
+      let kubeHost: string | undefined;
       if (f.inventory) {
         const inv = await loadInventory(f.inventory);
         const r = await inventoryIpMap(inv, resolvePattern(inv, f.limit ?? "all"));
@@ -93,13 +94,14 @@ export function registerPanicListen(program: Command, io: Io, setCode: (c: numbe
         for (const s of r.shared) io.err(`panic-listen: ${s.ip} is the address of ${s.hosts.join(", ")}; recorded as ${s.hosts[0]}\n`);
         hosts = r.map;
         if (f.kubeHost) {
-          resolvePattern(inv, f.kubeHost); // unknown host → InputError before listening
+          kubeHost = resolvePattern(inv, f.kubeHost)[0]; // unknown host → InputError before listening
+          if (!kubeHost) throw new InputError(`--kube-host ${JSON.stringify(f.kubeHost)} matches no inventory host`);
           connector = new InventoryConnector(inv, { knownHosts: f.knownHosts, sshConfig: f.sshConfig });
         }
       }
       const local = new LocalTransport("localhost");
       const annotate = f.annotate
-        ? async (cmd: string, opts?: ExecOptions) => (connector && f.kubeHost ? (await connector.get(f.kubeHost, io.signal)).exec(cmd, opts) : local.exec(cmd, opts))
+        ? async (cmd: string, opts?: ExecOptions) => (connector && kubeHost ? (await connector.get(kubeHost, io.signal)).exec(cmd, opts) : local.exec(cmd, opts))
         : undefined;
       try {
         const r = await panicListenCommand({
