@@ -28,6 +28,7 @@ export interface Timers {
   clearTimeout(handle: unknown): void;
 }
 
+/** Sizes ("bytes") are counted in string characters (UTF-16 code units): cheap, and within 2x of the bytes held. */
 export interface GrouperLimits {
   /** lines kept per sender before a trigger (ring buffer) */
   contextLines: number;

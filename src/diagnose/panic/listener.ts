@@ -110,7 +110,7 @@ export async function startPanicListener(o: PanicListenerOptions = {}): Promise<
   const grouper = new PanicGrouper({
     // records are handled one after another, so the file gets whole lines in arrival order
     onRecord: (r) => {
-      queue = queue.then(() => handle(r));
+      queue = queue.then(() => handle(r)).catch((e: unknown) => warn(`panic-listen: record of ${r.ip} not fully handled: ${errorMessage(e)}\n`));
     },
     hostOf: (ip) => o.hosts?.get(ip),
     limits: o.limits,
@@ -118,7 +118,8 @@ export async function startPanicListener(o: PanicListenerOptions = {}): Promise<
     timers: o.timers,
   });
 
-  const sock: Socket = createSocket({ type: isIPv6(bind) ? "udp6" : "udp4" });
+  // a roomy receive buffer: several nodes may panic at once (the kernel caps it at net.core.rmem_max)
+  const sock: Socket = createSocket({ type: isIPv6(bind) ? "udp6" : "udp4", recvBufferSize: 1 << 20 });
   sock.on("message", (msg, rinfo) => {
     packets++;
     try {

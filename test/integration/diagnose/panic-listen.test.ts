@@ -1,6 +1,6 @@
 // Real UDP on loopback: senders bound to 127.77.x.y addresses (the lab's address range) exercise the IP → host map.
 import { createSocket, type Socket } from "node:dgram";
-import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import v8 from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -50,6 +50,18 @@ async function bound(address: string): Promise<Socket> {
 async function until(cond: () => boolean, ms: number): Promise<void> {
   const end = Date.now() + ms;
   while (!cond() && Date.now() < end) await new Promise((r) => setImmediate(r));
+}
+
+/** Waits until count() reaches target, or stops moving for 20 ms (a dropped datagram never arrives). */
+async function caughtUp(count: () => number, target: number): Promise<void> {
+  let last = -1;
+  let since = Date.now();
+  while (count() < target) {
+    const n = count();
+    if (n !== last) [last, since] = [n, Date.now()];
+    else if (Date.now() - since > 20) return;
+    await new Promise((r) => setImmediate(r));
+  }
 }
 
 function send(s: Socket, data: Buffer | string, port: number): Promise<void> {
@@ -122,7 +134,7 @@ describe("panic-listen over UDP", () => {
       const data = kind === 0 ? big : kind === 1 ? junk : kind === 2 ? `[ ${i}.0] Oops: ${i} ${"x".repeat(900)}\n` : kind === 3 ? "y".repeat(8000) : `[ ${i}.1] noise ${"z".repeat(700)}\n`;
       await send(s, data, l.port);
       // pace the flood so the socket buffer (a few 60 KB datagrams) does not overflow: we want them processed
-      if (i % 4 === 3) await until(() => l.stats().packets >= i + 1, 200);
+      if (i % 4 === 3) await caughtUp(() => l.stats().packets, i + 1);
     }
     await until(() => l.stats().packets >= 10_000, 2000);
     const st = l.stats();
@@ -141,6 +153,21 @@ describe("panic-listen over UDP", () => {
     expect(r.reason).toBe("kernel BUG at net/core/skbuff.c:4044!");
     expect(r.end).toBe("marker");
     expect(r.lines).toHaveLength(17);
+  });
+
+  it("appends to an existing JSONL file (a restart keeps earlier records) and ends a record at the end marker", async () => {
+    const out = join(tmp(), "panics.jsonl");
+    writeFileSync(out, '{"earlier":true}\n');
+    const l = await startPanicListener({ port: 0, bind: "127.0.0.1", outFile: out });
+    listeners.push(l);
+    const rec = waitRecord(l, 1, 1500); // well below the 2 s quiet gap: the marker closes it
+    await sendPanic(NODE_A, { ip: "127.0.0.1", port: l.port }, ["[ 1.0] Kernel panic - not syncing: x\n", "[ 1.1] ---[ end Kernel panic - not syncing: x ]---\n"]);
+    await rec;
+    await l.idle();
+    const lines = readFileSync(out, "utf8").split("\n");
+    expect(lines[0]).toBe('{"earlier":true}');
+    expect(JSON.parse(lines[1] as string)).toMatchObject({ host: NODE_A, ip: NODE_A, end: "marker", reason: "Kernel panic - not syncing: x" });
+    expect(lines[2]).toBe("");
   });
 
   it("panicListenCommand runs until aborted, flushing a record still open at the stop", async () => {
