@@ -1,0 +1,119 @@
+// The real bin (node dist/cli/main.js) interrupted mid-batch on lab nodes: Ctrl-C (SIGINT) cleans up and exits 130;
+// a killed controller (SIGKILL) leaves a journal that `apply --resume <id>` completes without redoing finished hosts.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startLab, type TestLab } from "../../helpers/lab.js";
+import { cli } from "../../helpers/cli.js";
+import { BIN, ROLLING_PB, cordonedNodes, hasMarker, kubeCallsFor, playbookHosts, rebootsOf, resetLab, spawnBin, waitUp, type Ev, type Spawned } from "./rolling-lab.js";
+
+let lab: TestLab;
+let hosts: string[];
+let work: string;
+let proc: Spawned | undefined;
+
+beforeAll(async () => {
+  if (!existsSync(BIN)) throw new Error(`${BIN} missing: run \`npm run build\` first`);
+  lab = await startLab({ el7: 5, el9: 5 });
+  hosts = await playbookHosts(lab.inventoryPath);
+}, 120_000);
+afterAll(async () => {
+  if (proc && proc.child.exitCode === null) proc.child.kill("SIGKILL");
+  await lab?.stop();
+});
+beforeEach(async () => {
+  if (work) rmSync(work, { recursive: true, force: true });
+  work = mkdtempSync(join(tmpdir(), "remedy-rolling-sig-"));
+  await resetLab(lab);
+}, 60_000);
+
+const args = () => ["apply", ROLLING_PB, "-i", lab.inventoryPath, "--yes", "--json"];
+const isBatch = (i: number) => (e: Ev) => e.type === "batch_start" && e.index === i;
+/** the reboot of every host of `batch` was triggered (so each was drained first and is cordoned now) */
+async function allTriggered(p: Spawned, batch: string[]): Promise<void> {
+  for (const h of batch) await p.waitFor((e) => e.type === "reboot" && e.host === h && (e.state === "waiting_down" || e.state === "waiting_up"), 60_000);
+}
+
+describe("Ctrl-C during a batch", () => {
+  it("SIGINT while batch 2 reboots: rescue uncordons every node we cordoned, no further batch starts, exit 130, summary says what was done", async () => {
+    const p = (proc = spawnBin(args(), work));
+    const b2 = (await p.waitFor(isBatch(1))).hosts as string[];
+    await allTriggered(p, b2);
+    const cordonedAtInterrupt = await cordonedNodes(lab);
+    expect(cordonedAtInterrupt.length, "nodes of batch 2 are cordoned when Ctrl-C comes").toBeGreaterThan(0);
+    for (const n of cordonedAtInterrupt) expect(b2).toContain(n);
+
+    p.child.kill("SIGINT");
+    const { code } = await p.exited;
+    expect(code, p.stderr()).toBe(130);
+    expect(await cordonedNodes(lab)).toEqual([]);
+    for (const n of cordonedAtInterrupt) expect((await kubeCallsFor(lab, n)).map((c) => c.verb), n).toEqual(["drain", "uncordon"]);
+
+    const events = p.events;
+    expect(events.filter((e) => e.type === "batch_start")).toHaveLength(2);
+    const summary = (events.find((e) => e.type === "run_end") as { summary: { interrupted: boolean; hosts: Array<{ host: string; status: string; message?: string }> } }).summary;
+    expect(summary.interrupted).toBe(true);
+    const later = hosts.filter((h) => h !== hosts[0] && !b2.includes(h));
+    for (const h of later) {
+      expect(summary.hosts.find((x) => x.host === h)).toMatchObject({ status: "untouched", message: "not started: interrupted" });
+      expect(await kubeCallsFor(lab, h), h).toEqual([]);
+    }
+    expect(summary.hosts.find((x) => x.host === hosts[0])?.status).toBe("changed");
+    for (const n of cordonedAtInterrupt) {
+      expect(summary.hosts.find((x) => x.host === n)?.message, n).toMatch(/interrupted/);
+      expect(events.filter((e) => e.type === "warning").map((e) => e.message)).toContain(`uncordoned ${n} after the failure (rescue)`);
+    }
+    // what was done, for the human at the terminal (stderr under --json)
+    const err = p.stderr();
+    expect(err).toMatch(/Interrupted: no new steps start/);
+    expect(err).toMatch(new RegExp(`^${hosts[0]}\\s+changed\\b`, "m"));
+    for (const h of later) expect(err).toMatch(new RegExp(`^${h}\\s+untouched\\b.*not started: interrupted`, "m"));
+    expect(err).toMatch(/^10 hosts: .*, 6 untouched \(INTERRUPTED\)$/m);
+  }, 120_000);
+});
+
+describe("killed controller, then --resume", () => {
+  it("SIGKILL mid-batch 2, --resume <id> finishes the run: finished hosts are not run or rebooted again, nothing stays cordoned", async () => {
+    const p = (proc = spawnBin(args(), work));
+    const runId = String((await p.waitFor((e) => e.type === "run_start")).runId);
+    const b2 = (await p.waitFor(isBatch(1))).hosts as string[];
+    await p.waitFor((e) => e.type === "reboot" && b2.includes(String(e.host)) && e.state === "waiting_up", 60_000);
+    p.child.kill("SIGKILL");
+    expect((await p.exited).signal).toBe("SIGKILL");
+
+    const journal = join(work, ".remedy", "runs", `${runId}.jsonl`);
+    expect(existsSync(journal)).toBe(true);
+    const finishedBefore = readFileSync(journal, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Ev)
+      .filter((e) => e.type === "host_end" && (e.status === "changed" || e.status === "ok"))
+      .map((e) => String(e.host));
+    expect(finishedBefore).toContain(hosts[0]);
+    const triggeredBefore = new Set(p.events.filter((e) => e.type === "reboot" && e.state === "triggering").map((e) => String(e.host)));
+    // the killed controller could not clean up: something of batch 2 is still cordoned
+    expect((await cordonedNodes(lab)).length).toBeGreaterThan(0);
+    await Promise.all(hosts.map((h) => waitUp(lab, h)));
+
+    const r = await cli([...args(), "--resume", runId], { cwd: work });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`resuming run ${runId}: ${finishedBefore.length} host(s) already finished are skipped`);
+    const started = r.events.filter((e) => e.type === "host_start").map((e) => String(e.host));
+    expect(started.sort()).toEqual(hosts.filter((h) => !finishedBefore.includes(h)).sort());
+    expect(r.events.find((e) => e.type === "run_start")?.runId).toBe(runId);
+
+    for (const h of hosts) {
+      expect(await hasMarker(lab, h), h).toBe(true);
+      const expected = finishedBefore.includes(h) ? 1 : triggeredBefore.has(h) ? 2 : 1;
+      expect(await rebootsOf(lab, h), `reboots of ${h}`).toHaveLength(expected);
+    }
+    expect(await cordonedNodes(lab)).toEqual([]);
+
+    // resuming a completed run does nothing
+    const again = await cli([...args(), "--resume", runId], { cwd: work });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.events.filter((e) => e.type === "host_start")).toEqual([]);
+    for (const h of hosts) expect(await rebootsOf(lab, h), h).toHaveLength(finishedBefore.includes(h) ? 1 : triggeredBefore.has(h) ? 2 : 1);
+  }, 150_000);
+});
