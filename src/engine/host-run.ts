@@ -12,6 +12,7 @@ import { interpolate, evalCondition, type Scope } from "../playbook/index.js";
 import { FACTS_COMMAND, parseFacts } from "./facts.js";
 import { actionFailure, decideCheck, excerpt, matches, mismatch } from "./decide.js";
 import { describeAction } from "./render.js";
+import { batchScript, newToken, parseBatch, type BatchItem } from "./prefetch.js";
 import type { Connector } from "./connector.js";
 import type { Clock, HostContext } from "./context.js";
 import { runReboot } from "./reboot.js";
@@ -83,7 +84,9 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
   }
 
   const exec = async (phase: Phase, step: string, command: string, timeoutSec: number, become = o.playbook.become): Promise<ExecResult> => {
-    const r = await transport.exec(command, { timeoutMs: timeoutSec * 1000, become, signal: o.signal });
+    // Ctrl-C never kills a change half-way (its own timeout still bounds it); read-only phases stop at once
+    const signal = phase === "apply" || phase === "rollback" ? undefined : o.signal;
+    const r = await transport.exec(command, { timeoutMs: timeoutSec * 1000, become, signal });
     const record: CommandRecord = {
       command,
       exitCode: r.exitCode,
@@ -94,6 +97,11 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
       stderr: excerpt(r.stderr, 2000),
     };
     emit({ type: "command", host, step, phase, record });
+    return r;
+  };
+
+  const recordCached = (step: string, command: string, r: ExecResult): ExecResult => {
+    emit({ type: "command", host, step, phase: "check", record: { command, exitCode: r.exitCode, signal: r.signal, timedOut: r.timedOut, durationMs: r.durationMs, stdout: excerpt(r.stdout, 2000), stderr: excerpt(r.stderr, 2000) } });
     return r;
   };
 
@@ -109,6 +117,8 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
   }
 
   const scope: Scope = { vars: o.vars, facts, host, groups: o.groups, registered: {} };
+  // results of read-only checks fetched in one round trip; valid until this host's first apply
+  let prefetched = await prefetchChecks(o, scope, transport);
   const ctx = (step: string): HostContext => ({
     host,
     transport: () => transport,
@@ -145,7 +155,8 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
 
       if (step.check) {
         const cmd = interpolate(step.check.run, scope, "shell");
-        const r = await exec("check", step.id, cmd, step.check.timeoutSec ?? step.timeoutSec);
+        const cached = prefetched?.get(cmd);
+        const r = cached ? recordCached(step.id, cmd, cached) : await exec("check", step.id, cmd, step.check.timeoutSec ?? step.timeoutSec);
         rec.checkDigest = checkDigest(r);
         rec.checkExit = r.exitCode;
         const d = decideCheck(resolveCheck(step, scope), r);
@@ -190,11 +201,16 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
       }
       if (!applyStarted && o.beforeApply) await o.beforeApply(transport, facts);
       applyStarted = true;
+      prefetched = undefined; // the host is about to change: later checks must look again
       const failure = await runActions(step.apply, "apply", step, rec);
       if (failure) {
         const rb = await rollback(step, rec);
         end("failed", `${failure}${rb}`);
         throw new StepFailure(failure);
+      }
+      if (o.signal.aborted) {
+        end("failed", "interrupted after the apply: the change was made but not verified; re-run to verify it");
+        throw new StepFailure(`step "${step.name}" interrupted before verify`);
       }
       const vfail = await verify(step, rec);
       if (vfail) {
@@ -353,6 +369,35 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
       emit({ type: "warning", host, message: `could not uncordon ${pending.node}: ${errorMessage(e)}`, time: now() });
     }
   }
+}
+
+/** Runs every check whose command is already known (no registered values needed) in one exec. */
+async function prefetchChecks(o: HostRunOptions, scope: Scope, transport: Transport): Promise<Map<string, ExecResult> | undefined> {
+  const items: BatchItem[] = [];
+  const seen = new Set<string>();
+  for (const step of o.playbook.steps) {
+    if (!step.check || (o.tags?.length && !step.tags.some((t) => o.tags!.includes(t)))) continue;
+    try {
+      if (step.when && !evalCondition(step.when, scope)) continue;
+    } catch {
+      // depends on a registered value: the check may still be needed
+    }
+    let command: string;
+    try {
+      command = interpolate(step.check.run, scope, "shell");
+    } catch {
+      continue; // needs a value registered by an earlier step: runs on its own later
+    }
+    if (seen.has(command)) continue;
+    seen.add(command);
+    items.push({ command, timeoutSec: step.check.timeoutSec ?? step.timeoutSec });
+  }
+  if (items.length < 2) return undefined;
+  const token = newToken();
+  const budget = items.reduce((n, i) => n + i.timeoutSec + 5, 10);
+  const r = await transport.exec(batchScript(items, token), { timeoutMs: budget * 1000, become: o.playbook.become, signal: o.signal });
+  const got = parseBatch(r.stdout, token, items, r.durationMs);
+  return new Map([...got].map(([i, res]) => [items[i]!.command, res]));
 }
 
 function finish(result: HostResult, status: HostStatus, message: string | undefined, emit: EventSink): HostResult {
