@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startLab, type TestLab } from "../../helpers/lab.js";
 import { cli } from "../../helpers/cli.js";
-import { BIN, ROLLING_PB, cordonedNodes, hasMarker, kubeCallsFor, playbookHosts, rebootsOf, resetLab, spawnBin, waitUp, type Ev, type Spawned } from "./rolling-lab.js";
+import { BIN, ROLLING_PB, SLOW_PB, sleep, cordonedNodes, hasMarker, kubeCallsFor, playbookHosts, rebootsOf, resetLab, spawnBin, waitUp, type Ev, type Spawned } from "./rolling-lab.js";
 
 let lab: TestLab;
 let hosts: string[];
@@ -71,6 +71,31 @@ describe("Ctrl-C during a batch", () => {
     for (const h of later) expect(err).toMatch(new RegExp(`^${h}\\s+untouched\\b.*not started: interrupted`, "m"));
     expect(err).toMatch(/^10 hosts: .*, 6 untouched \(INTERRUPTED\)$/m);
   }, 120_000);
+});
+
+describe("Ctrl-C during an apply command", () => {
+  it("the in-flight command finishes (not killed half-way), no later step starts, exit 130", async () => {
+    const h = hosts[9]!;
+    const p = (proc = spawnBin(["apply", SLOW_PB, "-i", lab.inventoryPath, "--yes", "--json", "-l", h], work));
+    await p.waitFor((e) => e.type === "command" && e.phase === "check" && e.host === h);
+    // the apply command is running: its first write is there, its last not yet
+    for (let i = 0; (await lab.exec(h, "cat /var/lib/rolling-slow")).stdout.trim() !== "started"; i++) {
+      if (i > 100) throw new Error("the apply command never started");
+      await sleep(50);
+    }
+    const t0 = Date.now();
+    p.child.kill("SIGINT");
+    const { code } = await p.exited;
+    expect(code, p.stderr()).toBe(130);
+    expect(Date.now() - t0, "waited for the in-flight command").toBeGreaterThan(1500);
+    expect((await lab.exec(h, "cat /var/lib/rolling-slow")).stdout.trim()).toBe("done");
+    expect((await lab.exec(h, "test -f /var/lib/rolling-next")).code, "the next step never ran").not.toBe(0);
+    const apply = p.events.find((e) => e.type === "command" && e.phase === "apply");
+    expect((apply?.record as { exitCode: number | null }).exitCode).toBe(0);
+    expect(p.events.some((e) => e.type === "step_start" && e.name === "next step")).toBe(false);
+    const row = (p.events.find((e) => e.type === "run_end") as { summary: { hosts: Array<{ host: string; message?: string }> } }).summary.hosts[0];
+    expect(row?.message).toMatch(/interrupted/);
+  }, 60_000);
 });
 
 describe("killed controller, then --resume", () => {
