@@ -62,6 +62,8 @@ export interface HostRunOptions {
   /** called after the host's facts are known and before any apply (e.g. run lock, plan fingerprint check); throwing fails the host */
   beforeApply?: (t: Transport, facts: Facts) => Promise<void>;
   afterApply?: (t: Transport, result: HostResult) => Promise<void>;
+  /** resume: an earlier, killed run left this host's node cordoned (seeded in the tracker); uncordon it at the end */
+  inheritedCordon?: boolean;
 }
 
 const now = () => new Date().toISOString();
@@ -237,6 +239,7 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
     return finish(result, status, errorMessage(e), emit);
   }
   if (o.signal.aborted) await rescue();
+  else if (o.inheritedCordon) await rescue("left cordoned by the interrupted earlier run");
   if (applyStarted) await o.afterApply?.(transport, result).catch((e) => emit({ type: "warning", host, message: errorMessage(e), time: now() }));
   return finish(result, anyChanged ? "changed" : anyPending ? "would_change" : "ok", undefined, emit);
 
@@ -356,14 +359,14 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
   }
 
   /** After a failure or Ctrl-C: uncordon what this run cordoned on this host, unless told to leave it. */
-  async function rescue(): Promise<void> {
+  async function rescue(why = "after the failure"): Promise<void> {
     const pending = o.tracker.pendingFor(host);
     if (!pending || pending.leave) return;
     try {
       const r = await kubeAction(ctx("rescue"), { kind: "uncordon", delegateTo: pending.delegate, timeoutSec: 60 }, pending.node);
       if (r.exitCode === 0) {
         o.tracker.markUncordoned(host);
-        emit({ type: "warning", host, message: `uncordoned ${pending.node} after the failure (rescue)`, time: now() });
+        emit({ type: "warning", host, message: `uncordoned ${pending.node} ${why} (rescue)`, time: now() });
       } else emit({ type: "warning", host, message: `could not uncordon ${pending.node}: ${excerpt(r.stderr)}`, time: now() });
     } catch (e) {
       emit({ type: "warning", host, message: `could not uncordon ${pending.node}: ${errorMessage(e)}`, time: now() });
@@ -394,9 +397,11 @@ async function prefetchChecks(o: HostRunOptions, scope: Scope, transport: Transp
   }
   if (items.length < 2) return undefined;
   const token = newToken();
-  const budget = items.reduce((n, i) => n + i.timeoutSec + 5, 10);
+  // bounded like the slowest single check: a hung check costs at most this, then its own timeout
+  const budget = Math.max(...items.map((i) => i.timeoutSec)) + 10;
   const r = await transport.exec(batchScript(items, token), { timeoutMs: budget * 1000, become: o.playbook.become, signal: o.signal });
   const got = parseBatch(r.stdout, token, items, r.durationMs);
+  // checks the batch did not finish (it hit its deadline) run on their own later, each with its own timeout
   return new Map([...got].map(([i, res]) => [items[i]!.command, res]));
 }
 

@@ -4,6 +4,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RunEvent } from "../model/events.js";
 import { InputError } from "../errors.js";
+import type { CordonedNode } from "./cordon-tracker.js";
 
 export interface JournalHeader {
   type: "journal";
@@ -34,6 +35,11 @@ export class Journal {
     appendFileSync(this.file, JSON.stringify(v) + "\n");
   }
 
+  /** a node this run cordoned (or uncordoned again): a killed run leaves it cordoned, --resume uncordons it */
+  cordon = (c: CordonedNode, cordoned: boolean): void => {
+    this.write({ type: "cordon", ...c, cordoned, time: new Date().toISOString() });
+  };
+
   /** event subscriber: keeps only what resuming needs */
   handle = (e: RunEvent): void => {
     if (e.type === "host_end" || e.type === "step_end" || e.type === "batch_start" || e.type === "run_end") this.write(e);
@@ -44,6 +50,8 @@ export interface ResumeState {
   header: JournalHeader;
   /** hosts that finished without failure: skipped on resume */
   finished: Set<string>;
+  /** per host: the node the earlier run cordoned and did not uncordon */
+  cordoned: Map<string, CordonedNode>;
 }
 
 /** Pure: journal text → what a resumed run may skip. A torn last line (killed mid-write) is ignored. */
@@ -51,8 +59,9 @@ export function parseJournal(text: string, file: string): ResumeState {
   const lines = text.split("\n").filter((l) => l.trim());
   let header: JournalHeader | undefined;
   const finished = new Set<string>();
+  const cordoned = new Map<string, CordonedNode>();
   lines.forEach((line, i) => {
-    let v: { type?: string; host?: string; status?: string };
+    let v: { type?: string; host?: string; status?: string; node?: string; delegate?: string; leave?: boolean; cordoned?: boolean };
     try {
       v = JSON.parse(line) as typeof v;
     } catch {
@@ -64,9 +73,13 @@ export function parseJournal(text: string, file: string): ResumeState {
       if (v.status === "ok" || v.status === "changed") finished.add(v.host);
       else finished.delete(v.host);
     }
+    if (v.type === "cordon" && v.host && v.node && v.delegate) {
+      if (v.cordoned) cordoned.set(v.host, { host: v.host, node: v.node, delegate: v.delegate, leave: Boolean(v.leave) });
+      else cordoned.delete(v.host);
+    }
   });
   if (!header) throw new InputError([{ file, line: 1, message: "not a remedy run journal (no header line)" }]);
-  return { header, finished };
+  return { header, finished, cordoned };
 }
 
 export function loadJournal(dir: string, runId: string): ResumeState {

@@ -8,7 +8,7 @@ import type { Connector } from "./connector.js";
 import type { Clock } from "./context.js";
 import { runHost, type ApprovedHost, type HostResult, type HostRunOptions } from "./host-run.js";
 import { computeBatches, budgetBlown, defaultSerialFor } from "./batches.js";
-import { CordonTracker } from "./cordon-tracker.js";
+import { CordonTracker, type CordonedNode } from "./cordon-tracker.js";
 import type { ArtifactService } from "../artifacts/service.js";
 
 export interface RunOptions {
@@ -31,6 +31,10 @@ export interface RunOptions {
   /** hosts to skip (resume): already finished in an earlier run */
   skipHosts?: Set<string>;
   hooks?: Pick<HostRunOptions, "beforeApply" | "afterApply">;
+  /** every cordon/uncordon this run does (the journal records them for --resume) */
+  onCordon?: (c: CordonedNode, cordoned: boolean) => void;
+  /** resume: nodes the earlier run cordoned and never uncordoned; uncordoned when their host ends or fails */
+  leftCordoned?: CordonedNode[];
 }
 
 export interface RunResult {
@@ -44,9 +48,15 @@ export async function runPlaybook(o: RunOptions): Promise<RunResult> {
   const runId = o.runId ?? randomUUID();
   const time = () => new Date().toISOString();
   o.emit({ type: "run_start", runId, mode: o.mode, playbook: o.playbook.file, hosts: o.hosts, time: time() });
-  const tracker = new CordonTracker();
+  const tracker = new ReportingTracker(o.onCordon);
   const results = new Map<string, HostResult>();
   const todo = o.hosts.filter((h) => !o.skipHosts?.has(h));
+  const inherited = new Set<string>();
+  for (const c of o.leftCordoned ?? []) {
+    if (!todo.includes(c.host)) continue;
+    tracker.markCordoned(c.host, c.node, c.delegate, c.leave);
+    inherited.add(c.host);
+  }
   let serial = o.serial ?? o.playbook.serial;
   let ordered = todo;
   if (o.mode === "apply" && !serial && isDisruptive(o.playbook)) {
@@ -76,6 +86,7 @@ export async function runPlaybook(o: RunOptions): Promise<RunResult> {
         artifacts: o.artifacts,
         approved: o.approved?.get(host),
         tags: o.tags,
+        inheritedCordon: inherited.has(host),
         ...o.hooks,
       });
       results.set(host, r);
@@ -98,6 +109,22 @@ export async function runPlaybook(o: RunOptions): Promise<RunResult> {
   );
   o.emit({ type: "run_end", exitCode, summary, time: time() });
   return { runId, exitCode, summary, hosts: hostResults };
+}
+
+/** The run's cordon registry, reporting each change (to the journal). */
+class ReportingTracker extends CordonTracker {
+  constructor(private readonly report?: (c: CordonedNode, cordoned: boolean) => void) {
+    super();
+  }
+  override markCordoned(host: string, node: string, delegate: string, leave = false): void {
+    super.markCordoned(host, node, delegate, leave);
+    this.report?.({ host, node, delegate, leave }, true);
+  }
+  override markUncordoned(host: string): void {
+    const c = this.pendingFor(host);
+    super.markUncordoned(host);
+    if (c) this.report?.(c, false);
+  }
 }
 
 function isDisruptive(pb: Playbook): boolean {

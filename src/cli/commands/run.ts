@@ -96,6 +96,7 @@ export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io
         const state = loadJournal(io.cwd, flags.resume);
         if (state.header.playbookSha256 !== playbook.sha256) throw new InputError(`--resume ${flags.resume}: ${playbook.file} changed since that run; start a new run`);
         base.skipHosts = state.finished;
+        base.leftCordoned = [...state.cordoned.values()];
         journal = new Journal(journalPathFor(io.cwd, runId));
         io.err(`resuming run ${runId}: ${state.finished.size} host(s) already finished are skipped\n`);
       } else {
@@ -103,6 +104,7 @@ export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io
         io.err(`run ${runId} (journal ${journal.file}; after an interruption: remedy apply ... --resume ${runId})\n`);
       }
       base.runId = runId;
+      base.onCordon = journal.cordon;
     }
     const result = await runWithReporters(mode, base, flags, io, redactor, { journal });
     const code = await plan.after(result, redactor);
