@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startLab, type TestLab } from "../../helpers/lab.js";
 import { cli } from "../../helpers/cli.js";
-import { BIN, ROLLING_PB, SLOW_PB, sleep, cordonedNodes, hasMarker, kubeCallsFor, playbookHosts, rebootsOf, resetLab, spawnBin, waitUp, type Ev, type Spawned } from "./rolling-lab.js";
+import { BIN, COMPLIANT_PB, ROLLING_PB, SLOW_PB, sleep, cordonedNodes, hasMarker, kubeCallsFor, playbookHosts, rebootsOf, resetLab, spawnBin, waitUp, type Ev, type Spawned } from "./rolling-lab.js";
 
 let lab: TestLab;
 let hosts: string[];
@@ -140,5 +140,24 @@ describe("killed controller, then --resume", () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.events.filter((e) => e.type === "host_start")).toEqual([]);
     for (const h of hosts) expect(await rebootsOf(lab, h), h).toHaveLength(finishedBefore.includes(h) ? 1 : triggeredBefore.has(h) ? 2 : 1);
+  }, 150_000);
+
+  it("a node killed in its stability window is compliant on resume (the reboot fixed it): --resume still uncordons it", async () => {
+    const p = (proc = spawnBin(["apply", COMPLIANT_PB, "-i", lab.inventoryPath, "--yes", "--json"], work));
+    const runId = String((await p.waitFor((e) => e.type === "run_start")).runId);
+    const b2 = (await p.waitFor(isBatch(1))).hosts as string[];
+    const stab = await p.waitFor((e) => e.type === "reboot" && b2.includes(String(e.host)) && e.state === "stabilising", 60_000);
+    p.child.kill("SIGKILL");
+    await p.exited;
+    const victim = String(stab.host);
+    expect(await cordonedNodes(lab)).toContain(victim);
+    await Promise.all(hosts.map((h) => waitUp(lab, h)));
+
+    const r = await cli(["apply", COMPLIANT_PB, "-i", lab.inventoryPath, "--yes", "--json", "--resume", runId], { cwd: work });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.events.find((e) => e.type === "step_end" && e.host === victim)?.status, "the check finds the rebooted node compliant").toBe("ok");
+    expect(await rebootsOf(lab, victim)).toHaveLength(1);
+    expect(await cordonedNodes(lab)).toEqual([]);
+    expect((await kubeCallsFor(lab, victim)).map((c) => c.verb).at(-1)).toBe("uncordon");
   }, 150_000);
 });

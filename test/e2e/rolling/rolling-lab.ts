@@ -10,6 +10,7 @@ export const REPO = fileURLToPath(new URL("../../..", import.meta.url));
 export const BIN = join(REPO, "dist", "cli", "main.js");
 export const ROLLING_PB = join(REPO, "test", "fixtures", "rolling", "rolling-reboot.yml");
 export const FAULTS_PB = join(REPO, "test", "fixtures", "rolling", "reboot-faults.yml");
+export const COMPLIANT_PB = join(REPO, "test", "fixtures", "rolling", "reboot-compliant.yml");
 export const SLOW_PB = join(REPO, "test", "fixtures", "rolling", "slow-apply.yml");
 /** groups.kube_control_plane[0] of the lab inventory: where kubectl runs */
 export const CP = "el7-node01";
@@ -85,7 +86,7 @@ export async function resetLab(lab: TestLab): Promise<void> {
   await Promise.all(lab.nodes.map((n) => waitUp(lab, n.name)));
   for (const n of lab.nodes) {
     const kube = n.name === CP ? `; for f in ${KUBE_NODES}/*; do [ -f "$f" ] && sed -i '/^drain=/d; s/^unschedulable=.*/unschedulable=false/' "$f"; done` : "";
-    const r = await lab.exec(n.name, `rm -f ${MARKER} /var/lib/rolling-slow /var/lib/rolling-next; : > /.lab/invocations.log${kube}`);
+    const r = await lab.exec(n.name, `rm -f ${MARKER} /var/lib/rolling-slow /var/lib/rolling-next; cat /proc/sys/kernel/random/boot_id > /var/lib/rolling-boot-before; : > /.lab/invocations.log${kube}`);
     if (r.code !== 0) throw new Error(`reset of ${n.name} failed: ${r.stderr}`);
   }
 }
