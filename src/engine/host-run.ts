@@ -397,8 +397,9 @@ async function prefetchChecks(o: HostRunOptions, scope: Scope, transport: Transp
   }
   if (items.length < 2) return undefined;
   const token = newToken();
-  // bounded like the slowest single check: a hung check costs at most this, then its own timeout
-  const budget = Math.max(...items.map((i) => i.timeoutSec)) + 10;
+  // bounded by the shortest check timeout: a hung or slow check ends the batch early and then runs on its
+  // own with its own timeout (so nothing waits longer than it would unbatched, plus this margin)
+  const budget = Math.min(...items.map((i) => i.timeoutSec)) + 10;
   const r = await transport.exec(batchScript(items, token), { timeoutMs: budget * 1000, become: o.playbook.become, signal: o.signal });
   const got = parseBatch(r.stdout, token, items, r.durationMs);
   // checks the batch did not finish (it hit its deadline) run on their own later, each with its own timeout

@@ -140,3 +140,20 @@ describe("interactive apply", () => {
     expect(readFileSync(join(work, `${fleet.hosts[0]!.name}.flag`), "utf8")).toBe("interactive");
   });
 });
+
+describe("batched checks over ssh", () => {
+  it("a hung check among several is still killed, and the others' answers are right", async () => {
+    const marker = `remedy-batch-hang-${process.pid}-${Date.now()}`;
+    writeFileSync(
+      join(work, "hang2.yml"),
+      `name: hang2\nhosts: nodes\nsteps:\n  - name: first\n    check: "echo one"\n  - name: hangs\n    timeout: 2\n    check: "sleep 1000 # ${marker}"\n  - name: third\n    check: { run: "echo three; exit 1", compliant: { exit: 1, stdout: "^three$" } }\n`,
+    );
+    const r = await cli(["check", join(work, "hang2.yml"), "-i", inv, "--known-hosts", fleet.knownHostsPath, "-l", fleet.hosts[0]!.name, "--json"]);
+    const ends = r.events.filter((e) => e.type === "step_end");
+    expect(ends.map((e) => e.status)).toEqual(["ok", "failed"]);
+    expect(String(ends[1]!.message)).toMatch(/timed out after 2s/);
+    await new Promise((res) => setTimeout(res, 1000));
+    const left = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).split("\n").filter((l) => l.includes(marker) && !l.includes("ps -eo"));
+    expect(left).toEqual([]);
+  });
+});
