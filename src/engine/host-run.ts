@@ -108,10 +108,21 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
   };
 
   let facts: Facts;
+  // results of read-only checks fetched in batches; valid until this host's first apply
+  let prefetched = new Map<string, ExecResult>();
   try {
-    const r = await exec("facts", "", FACTS_COMMAND, 30, false);
-    if (r.exitCode !== 0 && !r.stdout) return finish(result, "failed", `gathering facts failed: ${excerpt(r.stderr)}`, emit);
-    facts = parseFacts(r.stdout);
+    // facts ride along with every check that needs no facts: one round trip for a plain probe playbook
+    const early = collectChecks(o, { vars: o.vars, host, groups: o.groups, registered: {} }, prefetched);
+    const token = newToken();
+    const script = early.length ? `${FACTS_COMMAND}\nprintf '\\n%s\\n' ${token}-FACTS\n${batchScript(early, token)}` : FACTS_COMMAND;
+    const budget = Math.min(30, ...early.map((i) => i.timeoutSec)) + 10;
+    const r = await transport.exec(script, { timeoutMs: budget * 1000, become: early.length ? o.playbook.become : false, signal: o.signal });
+    const cut = early.length ? r.stdout.indexOf(`\n${token}-FACTS\n`) : -1;
+    const factsOut = cut >= 0 ? r.stdout.slice(0, cut) : r.stdout;
+    emit({ type: "command", host, step: "", phase: "facts", record: { command: FACTS_COMMAND, exitCode: r.exitCode, signal: r.signal, timedOut: r.timedOut, durationMs: r.durationMs, stdout: excerpt(factsOut, 2000), stderr: excerpt(r.stderr, 2000) } });
+    if (!/^kernel=\S/m.test(factsOut)) return finish(result, "failed", `gathering facts failed (exit ${r.exitCode ?? r.signal}): ${excerpt(r.stderr || factsOut)}`, emit);
+    if (cut >= 0) for (const [i, res] of parseBatch(r.stdout.slice(cut), token, early, r.durationMs)) prefetched.set(early[i]!.command, res);
+    facts = parseFacts(factsOut);
     result.facts = facts;
     emit({ type: "facts", host, facts });
   } catch (e) {
@@ -119,8 +130,7 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
   }
 
   const scope: Scope = { vars: o.vars, facts, host, groups: o.groups, registered: {} };
-  // results of read-only checks fetched in one round trip; valid until this host's first apply
-  let prefetched = await prefetchChecks(o, scope, transport);
+  for (const [cmd, res] of await prefetchChecks(o, scope, transport, prefetched)) prefetched.set(cmd, res);
   const ctx = (step: string): HostContext => ({
     host,
     transport: () => transport,
@@ -157,7 +167,7 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
 
       if (step.check) {
         const cmd = interpolate(step.check.run, scope, "shell");
-        const cached = prefetched?.get(cmd);
+        const cached = prefetched.get(cmd);
         const r = cached ? recordCached(step.id, cmd, cached) : await exec("check", step.id, cmd, step.check.timeoutSec ?? step.timeoutSec);
         rec.checkDigest = checkDigest(r);
         rec.checkExit = r.exitCode;
@@ -203,7 +213,7 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
       }
       if (!applyStarted && o.beforeApply) await o.beforeApply(transport, facts);
       applyStarted = true;
-      prefetched = undefined; // the host is about to change: later checks must look again
+      prefetched = new Map(); // the host is about to change: later checks must look again
       const failure = await runActions(step.apply, "apply", step, rec);
       if (failure) {
         const rb = await rollback(step, rec);
@@ -375,9 +385,23 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
 }
 
 /** Runs every check whose command is already known (no registered values needed) in one exec. */
-async function prefetchChecks(o: HostRunOptions, scope: Scope, transport: Transport): Promise<Map<string, ExecResult> | undefined> {
+async function prefetchChecks(o: HostRunOptions, scope: Scope, transport: Transport, have: Map<string, ExecResult>): Promise<Map<string, ExecResult>> {
+  const items = collectChecks(o, scope, have);
+  if (items.length < 2) return new Map();
+  const token = newToken();
+  // bounded by the shortest check timeout: a hung or slow check ends the batch early and then runs on its
+  // own with its own timeout (so nothing waits longer than it would unbatched, plus this margin)
+  const budget = Math.min(...items.map((i) => i.timeoutSec)) + 10;
+  const r = await transport.exec(batchScript(items, token), { timeoutMs: budget * 1000, become: o.playbook.become, signal: o.signal });
+  const got = parseBatch(r.stdout, token, items, r.durationMs);
+  // checks the batch did not finish (it hit its deadline) run on their own later, each with its own timeout
+  return new Map([...got].map(([i, res]) => [items[i]!.command, res]));
+}
+
+/** Check commands that can be known now (no value registered later, no fact when scope has none). */
+function collectChecks(o: HostRunOptions, scope: Scope, have: Map<string, ExecResult>): BatchItem[] {
   const items: BatchItem[] = [];
-  const seen = new Set<string>();
+  const seen = new Set<string>(have.keys());
   for (const step of o.playbook.steps) {
     if (!step.check || (o.tags?.length && !step.tags.some((t) => o.tags!.includes(t)))) continue;
     try {
@@ -395,15 +419,7 @@ async function prefetchChecks(o: HostRunOptions, scope: Scope, transport: Transp
     seen.add(command);
     items.push({ command, timeoutSec: step.check.timeoutSec ?? step.timeoutSec });
   }
-  if (items.length < 2) return undefined;
-  const token = newToken();
-  // bounded by the shortest check timeout: a hung or slow check ends the batch early and then runs on its
-  // own with its own timeout (so nothing waits longer than it would unbatched, plus this margin)
-  const budget = Math.min(...items.map((i) => i.timeoutSec)) + 10;
-  const r = await transport.exec(batchScript(items, token), { timeoutMs: budget * 1000, become: o.playbook.become, signal: o.signal });
-  const got = parseBatch(r.stdout, token, items, r.durationMs);
-  // checks the batch did not finish (it hit its deadline) run on their own later, each with its own timeout
-  return new Map([...got].map(([i, res]) => [items[i]!.command, res]));
+  return items;
 }
 
 function finish(result: HostResult, status: HostStatus, message: string | undefined, emit: EventSink): HostResult {
