@@ -42,7 +42,7 @@ async function main() {
     log(`lab: ${n} node(s) in ${o.labDir}`);
     const t0 = Date.now();
     await labDown(o.labDir); // a bench lab left by an interrupted run (this dir is the bench's own)
-    const lab = await labUp({ dir: o.labDir, ...osSplit(n, o.os), startIndex: o.startIndex, bootDelayMs: 300, timeoutMs: 120_000 + n * 1000 });
+    const lab = await labUp({ dir: o.labDir, ...osSplit(n, o.os), startIndex: o.startIndex, bootDelayMs: 300, timeoutMs: 120_000 + n * 1000, python: true });
     log(`lab up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     try {
       const state = readSupervisorState(o.labDir);

@@ -58,6 +58,8 @@ export function ansibleInvocation(config, lab) {
     ANSIBLE_SSH_CONTROL_PATH_DIR: cpDir,
     ANSIBLE_LOCAL_TEMP: join(work, "tmp"),
     ANSIBLE_RETRY_FILES_ENABLED: "False",
+    // the lab (started with python: true) has Debian python3 at /usr/bin/python3; no interpreter discovery round trips
+    ANSIBLE_PYTHON_INTERPRETER: "/usr/bin/python3",
     ANSIBLE_PYTHON_INTERPRETER: "auto_silent",
     ANSIBLE_CONFIG: join(work, "none.cfg"), // no ansible.cfg from cwd or ~ changes what we measure
     ...config.env,

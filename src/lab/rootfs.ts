@@ -32,8 +32,9 @@ const nodePathOf = (name: string): string => (name === "sysctl" ? `/usr/sbin/${n
 const BASE_MARK = ".built";
 
 /** Creates <labDir>/base once (binaries + libs), and refreshes <base>/tools from toolsDir every call. */
-export function buildBase(labDir: string, toolsDir: string): string {
+export function buildBase(labDir: string, toolsDir: string, opts: { python?: boolean } = {}): string {
   const base = labPaths(labDir).base;
+  if (opts.python && !existsSync(join(base, "bin", "python3"))) rmSync(join(base, BASE_MARK), { force: true });
   if (!existsSync(join(base, BASE_MARK))) {
     mkdirSync(join(base, "bin"), { recursive: true, mode: 0o755 });
     mkdirSync(join(base, "lib"), { recursive: true, mode: 0o755 });
@@ -50,6 +51,7 @@ export function buildBase(labDir: string, toolsDir: string): string {
         throw new LabError(`lab base: ${must} not found on this machine; install it (apt-get install procps grep sed gawk coreutils)`);
       }
     }
+    if (opts.python) addPython(base, libs);
     for (const lib of libs) copyFileSync(realpathSync(lib), join(base, "lib", basename(lib)));
     writeFileSync(join(base, BASE_MARK), new Date().toISOString() + "\n");
   }
@@ -59,6 +61,26 @@ export function buildBase(labDir: string, toolsDir: string): string {
   if (existsSync(toolsDir)) cpSync(toolsDir, tools, { recursive: true, dereference: true });
   chmodSync(base, 0o755);
   return base;
+}
+
+/**
+ * Opt-in (benchmarks only: ansible's command module needs python on the target): Debian's python3 and its
+ * standard library. It finds the library from its own real path (<base>/bin → <base>/lib/python3.X).
+ * Unlike bash, an interpreter can make any system call, so labs without this option have none.
+ */
+function addPython(base: string, libs: Set<string>): void {
+  const exe = ["/usr/bin/python3"].find((c) => existsSync(c));
+  if (!exe) throw new LabError("lab: --with-python needs Debian's python3 (apt-get install python3)");
+  const real = realpathSync(exe);
+  const version = basename(real); // python3.11
+  const stdlib = `/usr/lib/${version}`;
+  if (!existsSync(join(stdlib, "os.py"))) throw new LabError(`lab: ${stdlib}/os.py not found; apt-get install ${version}`);
+  copyFileSync(real, join(base, "bin", "python3"));
+  chmodSync(join(base, "bin", "python3"), 0o755);
+  for (const lib of sharedLibs(real)) libs.add(lib);
+  cpSync(stdlib, join(base, "lib", version), { recursive: true, dereference: true, filter: (src) => !src.includes("__pycache__") && !src.includes("/test/") });
+  const dynload = join(stdlib, "lib-dynload");
+  if (existsSync(dynload)) for (const so of readdirSync(dynload)) for (const lib of sharedLibs(join(dynload, so))) libs.add(lib);
 }
 
 /** Shared libraries (including the dynamic loader) a binary needs, from ldd; none for scripts. */

@@ -27,6 +27,8 @@ export interface LabUpOptions {
   bootDelayMs?: number;
   rebootGraceMs?: number;
   toolsDir?: string;
+  /** add Debian's python3 to the nodes (benchmarks against ansible's command module); off by default */
+  python?: boolean;
   /** Compiled supervisor.js; default: next to this file, else <repo>/dist/lab/supervisor.js. */
   supervisorPath?: string;
   timeoutMs?: number;
@@ -81,7 +83,7 @@ async function bringUp(dir: string, o: LabUpOptions, started: number): Promise<L
     list.forEach(checkFault);
   }
   const paths = labPaths(dir);
-  buildBase(dir, o.toolsDir ?? defaultToolsDir());
+  buildBase(dir, o.toolsDir ?? defaultToolsDir(), { python: o.python });
   phase("base");
 
   const clientPub = await generateKey(paths.clientKey, "remedy-lab-client");
