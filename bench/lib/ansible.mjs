@@ -60,7 +60,6 @@ export function ansibleInvocation(config, lab) {
     ANSIBLE_RETRY_FILES_ENABLED: "False",
     // the lab (started with python: true) has Debian python3 at /usr/bin/python3; no interpreter discovery round trips
     ANSIBLE_PYTHON_INTERPRETER: "/usr/bin/python3",
-    ANSIBLE_PYTHON_INTERPRETER: "auto_silent",
     ANSIBLE_CONFIG: join(work, "none.cfg"), // no ansible.cfg from cwd or ~ changes what we measure
     ...config.env,
   };
