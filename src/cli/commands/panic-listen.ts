@@ -1,6 +1,6 @@
 // remedy panic-listen: collect netconsole kernel-panic messages by UDP, one JSONL record per panic, optionally
 // annotating the Kubernetes node (seed 004). Runs until interrupted.
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { resolve } from "node:path";
 import type { Io } from "../io.js";
 import type { ExecOptions, ExecResult } from "../../transport/transport.js";
@@ -63,6 +63,8 @@ interface Flags {
   annotate?: boolean;
   inventory?: string;
   limit?: string;
+  kubectlOn?: string;
+  /** older spelling of --kubectl-on */
   kubeHost?: string;
   knownHosts?: string;
   sshConfig?: string;
@@ -78,12 +80,14 @@ export function registerPanicListen(program: Command, io: Io, setCode: (c: numbe
     .option("-i, --inventory <path>", "inventory: maps sender IPs (ansible_host) to host names")
     .option("-l, --limit <pattern>", "only map these inventory hosts")
     .option("--annotate", `kubectl annotate node <host> remedy.io/kernel-panic=<reason> --overwrite`)
-    .option("--kube-host <host>", "inventory host that runs kubectl for --annotate (default: this machine)")
+    .option("--kubectl-on <host>", "inventory host that runs kubectl for --annotate (default: this machine)")
+    .addOption(new Option("--kube-host <host>", "same as --kubectl-on").hideHelp())
     .option("--known-hosts <file>", "known_hosts file to verify host keys against")
     .option("--ssh-config <file>", "ssh config file (default ~/.ssh/config)")
     .action(async (f: Flags) => {
       const port = intFlag("port", f.port, 0, 65535) ?? DEFAULT_PANIC_PORT;
-      if (f.kubeHost && !f.inventory) throw new InputError("--kube-host needs -i/--inventory to connect to that host");
+      const kubectlOn = f.kubectlOn ?? f.kubeHost;
+      if (kubectlOn && !f.inventory) throw new InputError("--kubectl-on needs -i/--inventory to connect to that host");
       let hosts = new Map<string, string>();
       let connector: InventoryConnector | undefined;
       let kubeHost: string | undefined;
@@ -93,9 +97,9 @@ export function registerPanicListen(program: Command, io: Io, setCode: (c: numbe
         for (const u of r.unresolved) io.err(`panic-listen: ${u.host}: cannot resolve ${u.address} (${u.error}); its packets are recorded under their IP\n`);
         for (const s of r.shared) io.err(`panic-listen: ${s.ip} is the address of ${s.hosts.join(", ")}; recorded as ${s.hosts[0]}\n`);
         hosts = r.map;
-        if (f.kubeHost) {
-          kubeHost = resolvePattern(inv, f.kubeHost)[0]; // unknown host → InputError before listening
-          if (!kubeHost) throw new InputError(`--kube-host ${JSON.stringify(f.kubeHost)} matches no inventory host`);
+        if (kubectlOn) {
+          kubeHost = resolvePattern(inv, kubectlOn)[0]; // unknown host → InputError before listening
+          if (!kubeHost) throw new InputError(`--kubectl-on ${JSON.stringify(kubectlOn)} matches no inventory host`);
           connector = new InventoryConnector(inv, { knownHosts: f.knownHosts, sshConfig: f.sshConfig });
         }
       }

@@ -48,7 +48,7 @@ describe("panic-listen on the lab", () => {
     const port = await freePort();
     const ac = new AbortController();
     const run = cli(
-      ["panic-listen", "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath, "--bind", "127.0.0.1", "-p", String(port), "-o", out, "--annotate", "--kube-host", "el9-node01"],
+      ["panic-listen", "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath, "--bind", "127.0.0.1", "-p", String(port), "-o", out, "--annotate", "--kubectl-on", "el9-node01"],
       { signal: ac.signal },
     );
     try {
