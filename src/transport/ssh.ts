@@ -345,10 +345,18 @@ export class SshTransport implements Transport {
       upload: async (tmp, source, become) => {
         const sudo = needsSudo(this.spec.user, { become, becomeUser: becomeUser ?? this.spec.becomeUser });
         const sftp = sudo ? null : await this.openSftp();
-        if (sftp) return sftpUpload(sftp, tmp, source);
+        if (sftp) return this.whileConnected(sftpUpload(sftp, tmp, source));
         await this.uploadViaExec(tmp, source, become);
       },
     };
+  }
+
+  /** SFTP requests pending when the connection drops never settle on their own: fail them with the drop. */
+  private whileConnected<T>(p: Promise<T>): Promise<T> {
+    let onDrop!: (e: TransportError) => void;
+    const dropped = new Promise<never>((_, reject) => (onDrop = reject));
+    this.inflight.add(onDrop);
+    return Promise.race([p, dropped]).finally(() => this.inflight.delete(onDrop));
   }
 
   private async uploadViaExec(tmp: string, source: PutSource, become: boolean): Promise<void> {
@@ -369,7 +377,7 @@ export class SshTransport implements Transport {
     const sftp = await this.openSftp();
     try {
       return await receiveToLocal(localPath, async (out, onChunk) => {
-        if (sftp) return sftpDownload(sftp, remotePath, out, onChunk);
+        if (sftp) return this.whileConnected(sftpDownload(sftp, remotePath, out, onChunk));
         const r = await this.run(`cat -- ${shellQuote(remotePath)}`, {
           onStdout: (c) => {
             onChunk(c);
