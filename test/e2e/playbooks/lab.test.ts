@@ -88,11 +88,8 @@ describe("playbooks on the lab", () => {
 
 });
 
-// These build an artifact on a node and download it to the controller's cache. At the time of writing the SSH
-// transport's get() never resolves after the whole file arrived (seen with livepatch-route.ko and runc), so they are
-// opt-in: REMEDY_E2E_ARTIFACTS=1. runc-nokmem's verify also needs the lab docker to start probe containers under
-// docker's own parent cgroup (not a new kubepods pod cgroup that a kmem kubelet activates).
-describe.skipIf(!process.env.REMEDY_E2E_ARTIFACTS)("artifact playbooks on the lab", () => {
+// These build an artifact on the node itself (builder self), cache it on the controller and copy it back.
+describe("artifact playbooks on the lab", () => {
   it("kpatch-route: livepatch_route [enabled] on the EL7 3.10 node, EL9 skipped", async () => {
     await acceptance("kpatch-route");
     expect((await lab.ssh(EL7, "/usr/local/sbin/kpatch list")).stdout).toMatch(/^livepatch_route \[enabled\]$/m);
