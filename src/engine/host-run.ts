@@ -8,7 +8,7 @@ import type { Facts } from "../model/facts.js";
 import type { CommandRecord, EventSink, HostStatus, Mode, Phase, StepStatus } from "../model/events.js";
 import type { ExecResult, Transport } from "../transport/transport.js";
 import { TransportError, errorMessage } from "../errors.js";
-import { interpolate, evalCondition, type Scope } from "../playbook/index.js";
+import { interpolate, evalCondition, InterpolationError, type Scope } from "../playbook/index.js";
 import { FACTS_COMMAND, parseFacts } from "./facts.js";
 import { actionFailure, decideCheck, excerpt, matches, mismatch } from "./decide.js";
 import { describeAction } from "./render.js";
@@ -463,7 +463,19 @@ async function copyContent(a: Extract<Action, { kind: "copy" }>, scope: Scope, p
 }
 
 async function renderAction(a: Action, step: Step, scope: Scope, pb: Playbook): Promise<string> {
+  try {
+    return await renderActionNow(a, step, scope, pb);
+  } catch (e) {
+    // e.g. a value registered by an earlier action of the same apply list: only known while applying
+    if (!(e instanceof InterpolationError)) throw e;
+    const raw = a.kind === "run" ? a.run : a.kind === "fail" ? `fail: ${a.message}` : describeAction(a, { host: scope.host });
+    return `${raw}  # ${e.message.split("\n")[0]}; filled in during apply`;
+  }
+}
+
+async function renderActionNow(a: Action, step: Step, scope: Scope, pb: Playbook): Promise<string> {
   if (a.kind === "run") return interpolate(a.run, scope, "shell");
+  if (a.kind === "fail") return describeAction({ ...a, message: interpolate(a.message, scope, "plain") }, { host: scope.host });
   if (a.kind === "copy") {
     const body = await copyContent(a, scope, pb);
     return describeAction({ ...a, dest: interpolate(a.dest, scope, "plain") }, { host: scope.host, sha256: createHash("sha256").update(body).digest("hex") });

@@ -107,3 +107,22 @@ describe("host run: check → apply → verify", () => {
     expect(steps[0]!.message).toMatch(/exited 127 \(command not found\)/);
   });
 });
+
+describe("dry-run rendering", () => {
+  it("an action using a value registered earlier in the same apply list is shown, not an error", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "remedy-hr2-"));
+    writeFileSync(
+      join(dir, "pb.yml"),
+      `name: reg\nhosts: all\nsteps:\n  - name: two-part\n    check: { run: "cat /proc/sys/fs/pipe-user-pages-soft", expect_exit: [0], compliant: { equals: "1" } }\n    apply:\n      - run: "sysctl -n fs.pipe-user-pages-soft"\n        register: before\n      - "sysctl -w fs.pipe-user-pages-soft={{ before.stdout | trim }}"\n      - fail: "stop on {{ host }}"\n`,
+    );
+    const p = await loadPlaybook(join(dir, "pb.yml"));
+    const h = new FakeHost("n1", handlers(), { pipe: "5" });
+    const events: RunEvent[] = [];
+    const r = await runPlaybook({ mode: "check", playbook: p, hosts: ["n1"], varsFor: () => ({}), groups: {}, connector: new FakeConnector(new Map([["n1", h]])), emit: (e) => events.push(e), signal: new AbortController().signal, clock: instantClock, forks: 1 });
+    expect(r.exitCode).toBe(2);
+    const end = events.find((e) => e.type === "step_end") as Extract<RunEvent, { type: "step_end" }>;
+    expect(end.status).toBe("would_change");
+    expect(end.commands?.[1]).toMatch(/^sysctl -w fs\.pipe-user-pages-soft=\{\{ before\.stdout \| trim \}\}  # .*filled in during apply$/);
+    expect(end.commands?.[2]).toBe("fail: stop on n1");
+  });
+});
