@@ -1,18 +1,17 @@
 // One host, all steps: facts → for each step: when → check → (apply → verify | rollback).
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
 import type { Action, Match, Playbook, Step } from "../model/playbook.js";
 import type { Vars } from "../model/inventory.js";
 import type { Facts } from "../model/facts.js";
 import type { CommandRecord, EventSink, HostStatus, Mode, Phase, StepStatus } from "../model/events.js";
 import type { ExecResult, Transport } from "../transport/transport.js";
 import { TransportError, errorMessage } from "../errors.js";
-import { interpolate, evalCondition, InterpolationError, type Scope } from "../playbook/index.js";
+import { interpolate, evalCondition, type Scope } from "../playbook/index.js";
 import { FACTS_COMMAND, parseFacts } from "./facts.js";
 import { actionFailure, decideCheck, excerpt, matches, mismatch } from "./decide.js";
 import { describeAction } from "./render.js";
-import { batchScript, newToken, parseBatch, type BatchItem } from "./prefetch.js";
+import { batchScript, collectChecks, newToken, parseBatch, prefetchChecks } from "./prefetch.js";
+import { copyContent, renderAction, resolveCheck, resolveMatch } from "./step-values.js";
 import type { Connector } from "./connector.js";
 import type { Clock, HostContext } from "./context.js";
 import { runReboot } from "./reboot.js";
@@ -384,44 +383,6 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
   }
 }
 
-/** Runs every check whose command is already known (no registered values needed) in one exec. */
-async function prefetchChecks(o: HostRunOptions, scope: Scope, transport: Transport, have: Map<string, ExecResult>): Promise<Map<string, ExecResult>> {
-  const items = collectChecks(o, scope, have);
-  if (items.length < 2) return new Map();
-  const token = newToken();
-  // bounded by the shortest check timeout: a hung or slow check ends the batch early and then runs on its
-  // own with its own timeout (so nothing waits longer than it would unbatched, plus this margin)
-  const budget = Math.min(...items.map((i) => i.timeoutSec)) + 10;
-  const r = await transport.exec(batchScript(items, token), { timeoutMs: budget * 1000, become: o.playbook.become, signal: o.signal });
-  const got = parseBatch(r.stdout, token, items, r.durationMs);
-  // checks the batch did not finish (it hit its deadline) run on their own later, each with its own timeout
-  return new Map([...got].map(([i, res]) => [items[i]!.command, res]));
-}
-
-/** Check commands that can be known now (no value registered later, no fact when scope has none). */
-function collectChecks(o: HostRunOptions, scope: Scope, have: Map<string, ExecResult>): BatchItem[] {
-  const items: BatchItem[] = [];
-  const seen = new Set<string>(have.keys());
-  for (const step of o.playbook.steps) {
-    if (!step.check || (o.tags?.length && !step.tags.some((t) => o.tags!.includes(t)))) continue;
-    try {
-      if (step.when && !evalCondition(step.when, scope)) continue;
-    } catch {
-      // depends on a registered value: the check may still be needed
-    }
-    let command: string;
-    try {
-      command = interpolate(step.check.run, scope, "shell");
-    } catch {
-      continue; // needs a value registered by an earlier step: runs on its own later
-    }
-    if (seen.has(command)) continue;
-    seen.add(command);
-    items.push({ command, timeoutSec: step.check.timeoutSec ?? step.timeoutSec });
-  }
-  return items;
-}
-
 function finish(result: HostResult, status: HostStatus, message: string | undefined, emit: EventSink): HostResult {
   result.status = status;
   result.message = message;
@@ -433,65 +394,3 @@ function registered(r: ExecResult, extra: { compliant?: boolean; changed?: boole
   return { stdout: r.stdout, stderr: r.stderr, rc: r.exitCode, stdout_lines: r.stdout.split("\n").filter((l, i, a) => l !== "" || i < a.length - 1), ...extra };
 }
 
-function resolveMatch(m: Match, scope: Scope): Match {
-  return {
-    ...m,
-    stdout: m.stdout !== undefined ? interpolate(m.stdout, scope, "plain") : undefined,
-    stdoutNot: m.stdoutNot !== undefined ? interpolate(m.stdoutNot, scope, "plain") : undefined,
-    equals: m.equals !== undefined ? interpolate(m.equals, scope, "plain") : undefined,
-  };
-}
-
-function resolveCheck(step: Step, scope: Scope) {
-  const c = step.check!;
-  return {
-    ...c,
-    compliant: resolveMatch(c.compliant, scope),
-    notApplicable: c.notApplicable ? { ...c.notApplicable, match: resolveMatch(c.notApplicable.match, scope), reason: interpolate(c.notApplicable.reason, scope, "plain") } : undefined,
-  };
-}
-
-async function copyContent(a: Extract<Action, { kind: "copy" }>, scope: Scope, pb: Playbook): Promise<Buffer> {
-  let buf: Buffer;
-  if (a.content !== undefined) buf = Buffer.from(a.content);
-  else buf = await readFile(resolve(dirname(pb.file), a.src!));
-  if (a.sha256) {
-    const got = createHash("sha256").update(buf).digest("hex");
-    if (got !== a.sha256) throw new Error(`${a.src}: sha256 is ${got}, the playbook expects ${a.sha256}; the file was modified`);
-  }
-  return a.template ? Buffer.from(interpolate(buf.toString("utf8"), scope, "plain")) : buf;
-}
-
-async function renderAction(a: Action, step: Step, scope: Scope, pb: Playbook): Promise<string> {
-  try {
-    return await renderActionNow(a, step, scope, pb);
-  } catch (e) {
-    // e.g. a value registered by an earlier action of the same apply list: only known while applying
-    if (!(e instanceof InterpolationError)) throw e;
-    const raw = a.kind === "run" ? a.run : a.kind === "fail" ? `fail: ${a.message}` : describeAction(a, { host: scope.host });
-    return `${raw}  # ${e.message.split("\n")[0]}; filled in during apply`;
-  }
-}
-
-async function renderActionNow(a: Action, step: Step, scope: Scope, pb: Playbook): Promise<string> {
-  if (a.kind === "run") return interpolate(a.run, scope, "shell");
-  if (a.kind === "fail") return describeAction({ ...a, message: interpolate(a.message, scope, "plain") }, { host: scope.host });
-  if (a.kind === "copy") {
-    const body = await copyContent(a, scope, pb);
-    return describeAction({ ...a, dest: interpolate(a.dest, scope, "plain") }, { host: scope.host, sha256: createHash("sha256").update(body).digest("hex") });
-  }
-  if (a.kind === "reboot") {
-    const plain = (t: string) => interpolate(t, scope, "plain");
-    return describeAction({ ...a, command: plain(a.command), testCommand: plain(a.testCommand), expect: a.expect !== undefined ? plain(a.expect) : undefined }, { host: scope.host });
-  }
-  if (a.kind === "cordon" || a.kind === "drain" || a.kind === "uncordon") {
-    const plain = (t: string) => interpolate(t, scope, "plain");
-    return describeAction({ ...a, node: a.node ? plain(a.node) : undefined, delegateTo: a.delegateTo ? plain(a.delegateTo) : undefined }, { host: scope.host });
-  }
-  if (a.kind === "artifact") {
-    const plain = (t: string) => interpolate(t, scope, "plain");
-    return describeAction({ ...a, key: a.key.map(plain), dest: plain(a.dest), builder: plain(a.builder) }, { host: scope.host });
-  }
-  void step;
-  return describeAction(a, { host: scope.host });
-}

@@ -2,7 +2,9 @@
 // known up front and reports each one's exit code, stdout and stderr separately. Session set-up on the
 // node (sshd fork, login, shell) dominates the cost of a short probe, so this turns N sessions into one.
 import { randomBytes } from "node:crypto";
-import type { ExecResult } from "../transport/transport.js";
+import type { ExecResult, Transport } from "../transport/transport.js";
+import type { Playbook } from "../model/playbook.js";
+import { interpolate, evalCondition, type Scope } from "../playbook/index.js";
 import { shellQuote } from "../transport/quote.js";
 
 export interface BatchItem {
@@ -63,3 +65,49 @@ export function parseBatch(stdout: string, token: string, items: readonly BatchI
   });
   return out;
 }
+
+/** What batching needs to know about the run. */
+export interface PrefetchOptions {
+  playbook: Playbook;
+  tags?: string[];
+  signal: AbortSignal;
+}
+
+/** Runs every check whose command is already known (no registered values needed) in one exec. */
+export async function prefetchChecks(o: PrefetchOptions, scope: Scope, transport: Transport, have: Map<string, ExecResult>): Promise<Map<string, ExecResult>> {
+  const items = collectChecks(o, scope, have);
+  if (items.length < 2) return new Map();
+  const token = newToken();
+  // bounded by the shortest check timeout: a hung or slow check ends the batch early and then runs on its
+  // own with its own timeout (so nothing waits longer than it would unbatched, plus this margin)
+  const budget = Math.min(...items.map((i) => i.timeoutSec)) + 10;
+  const r = await transport.exec(batchScript(items, token), { timeoutMs: budget * 1000, become: o.playbook.become, signal: o.signal });
+  const got = parseBatch(r.stdout, token, items, r.durationMs);
+  // checks the batch did not finish (it hit its deadline) run on their own later, each with its own timeout
+  return new Map([...got].map(([i, res]) => [items[i]!.command, res]));
+}
+
+/** Check commands that can be known now (no value registered later, no fact when scope has none). */
+export function collectChecks(o: PrefetchOptions, scope: Scope, have: Map<string, ExecResult>): BatchItem[] {
+  const items: BatchItem[] = [];
+  const seen = new Set<string>(have.keys());
+  for (const step of o.playbook.steps) {
+    if (!step.check || (o.tags?.length && !step.tags.some((t) => o.tags!.includes(t)))) continue;
+    try {
+      if (step.when && !evalCondition(step.when, scope)) continue;
+    } catch {
+      // depends on a registered value: the check may still be needed
+    }
+    let command: string;
+    try {
+      command = interpolate(step.check.run, scope, "shell");
+    } catch {
+      continue; // needs a value registered by an earlier step: runs on its own later
+    }
+    if (seen.has(command)) continue;
+    seen.add(command);
+    items.push({ command, timeoutSec: step.check.timeoutSec ?? step.timeoutSec });
+  }
+  return items;
+}
+
