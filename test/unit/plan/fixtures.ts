@@ -5,26 +5,12 @@ import { Redactor } from "../../../src/report/redact.js";
 import { buildPlan } from "../../../src/plan/build.js";
 import { planVars } from "../../../src/plan/vars.js";
 import type { PlanDoc } from "../../../src/plan/format.js";
+import { sampleFacts } from "../../helpers/facts.js";
 
 export const digest = (c: string) => c.repeat(64).slice(0, 64);
 
 export function facts(over: Partial<Facts> = {}): Facts {
-  return {
-    hostname: "node1",
-    os_id: "centos",
-    os_version: "7.6.1810",
-    os_major: 7,
-    os_family: "rhel",
-    kernel: "3.10.0-957.el7.x86_64",
-    boot_id: "11111111-2222-3333-4444-555555555555",
-    arch: "x86_64",
-    init: "systemd",
-    pkg_mgr: "yum",
-    default_iface: "eth0",
-    container_runtime: "docker",
-    cgroup_version: 1,
-    ...over,
-  };
+  return sampleFacts(over);
 }
 
 export function step(id: string, status: StepRecord["status"], over: Partial<StepRecord> = {}): StepRecord {

@@ -1,24 +1,12 @@
 // `when` expressions: parse errors with columns, evaluation tables, RPM version comparison.
 import { describe, expect, it } from "vitest";
+import { sampleFacts } from "../../helpers/facts.js";
 import { compareVersions, ConditionError, evalCondition, ExpressionSyntaxError, InterpolationError, parseCondition, type Scope } from "../../../src/playbook/index.js";
 
 const scope: Scope = {
   vars: { target_kernel: "4.19.12-1.el7.elrepo.x86_64", flag: "false", on: "yes", n: "7", list: ["a", "b"], map: { k: 1 }, nothing: null },
-  facts: {
-    hostname: "node1",
-    os_id: "centos",
-    os_version: "7.6.1810",
-    os_major: 7,
-    os_family: "rhel",
-    kernel: "3.10.0-957.el7.x86_64",
-    boot_id: "b1",
-    arch: "x86_64",
-    init: "systemd",
-    pkg_mgr: "yum",
-    default_iface: "eth0",
-    container_runtime: "docker",
-    cgroup_version: 1,
-  },
+  facts: sampleFacts({ boot_id: "b1" }),
+
   host: "node1",
   groups: { kube_control_plane: ["cp1"], kube_node: ["node1", "node2"] },
   registered: { k: { stdout: "4.19.12-1.el7.elrepo.x86_64\n", stderr: "", rc: 0, stdout_lines: ["4.19.12-1.el7.elrepo.x86_64"] } },

@@ -2,23 +2,10 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { ExitCode } from "../../../src/cli/exit-codes.js";
+import { sampleFacts } from "../../helpers/facts.js";
 import { interpolate, InterpolationError, parseTemplate, TemplateSyntaxError, type Scope } from "../../../src/playbook/index.js";
 
-const facts = {
-  hostname: "node1",
-  os_id: "centos",
-  os_version: "7.6.1810",
-  os_major: 7,
-  os_family: "rhel",
-  kernel: "3.10.0-957.el7.x86_64",
-  boot_id: "b1",
-  arch: "x86_64",
-  init: "systemd",
-  pkg_mgr: "yum",
-  default_iface: "eth0",
-  container_runtime: "docker",
-  cgroup_version: 1,
-};
+const facts = sampleFacts({ boot_id: "b1" });
 
 function scope(vars: Record<string, unknown> = {}): Scope {
   return {
