@@ -78,7 +78,8 @@ function addPython(base: string, libs: Set<string>): void {
   copyFileSync(real, join(base, "bin", "python3"));
   chmodSync(join(base, "bin", "python3"), 0o755);
   for (const lib of sharedLibs(real)) libs.add(lib);
-  cpSync(stdlib, join(base, "lib", version), { recursive: true, dereference: true, filter: (src) => !src.includes("__pycache__") && !src.includes("/test/") });
+  // keep __pycache__: without compiled modules every python start recompiles what it imports
+  cpSync(stdlib, join(base, "lib", version), { recursive: true, dereference: true, filter: (src) => !src.includes("/test/") });
   const dynload = join(stdlib, "lib-dynload");
   if (existsSync(dynload)) for (const so of readdirSync(dynload)) for (const lib of sharedLibs(join(dynload, so))) libs.add(lib);
 }
