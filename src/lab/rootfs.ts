@@ -6,6 +6,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { LabError } from "../errors.js";
+import { canBeTemplate, cloneNodeRoot, identityRewrite, randomTokens } from "./clone.js";
 import { mountsUnder, unmountUnder, unmountUnderSync } from "./mounts.js";
 import { labPaths, nodePaths } from "./paths.js";
 import { pool, run, runSync } from "./run.js";
@@ -313,18 +314,46 @@ export async function createNodeRoot(labDir: string, spec: NodeRootSpec): Promis
   return { root, baseMode, initLog };
 }
 
-/** Many node roots at once: layouts + mounts serially (cheap), lab-init in parallel. */
+/**
+ * Many node roots at once: layouts + mounts serially (cheap), lab-init in parallel for one template per OS
+ * and every node with initial faults; the other nodes are copies of their template (clone.ts).
+ */
 export async function createNodeRoots(
   labDir: string,
   specs: readonly NodeRootSpec[],
   concurrency = 8,
   onLaid?: () => void,
+  o: { clone?: boolean } = {},
 ): Promise<NodeRootResult[]> {
   const roots = specs.map((s) => layNodeRoot(labDir, s));
   const modes = privilegedSetup(labDir, roots);
   onLaid?.();
-  const logs = await pool(specs, concurrency, (s) => initNodeRoot(labDir, s));
+  const templateOf = o.clone === false ? new Map<number, number>() : planClones(specs);
+  const logs: string[] = [];
+  const full = specs.map((_, i) => i).filter((i) => !templateOf.has(i));
+  await pool(full, concurrency, async (i) => {
+    logs[i] = await initNodeRoot(labDir, specs[i]!);
+  });
+  for (const [i, t] of templateOf) {
+    const [spec, template] = [specs[i]!, specs[t]!];
+    const rewrite = identityRewrite(template, spec, randomTokens(roots[t]!));
+    cloneNodeRoot(roots[t]!, roots[i]!, rewrite);
+    logs[i] = `lab-init: ${spec.os} node ${spec.hostname ?? spec.name} (${spec.ip}) cloned from ${template.name}\n`;
+  }
   return roots.map((root, i) => ({ root, baseMode: modes[i] ?? "bind", initLog: logs[i] ?? "" }));
+}
+
+/** index -> template index for every node that can be a copy: no initial faults, same OS as a template. */
+export function planClones(specs: readonly Pick<NodeRootSpec, "os" | "ip" | "faults">[]): Map<number, number> {
+  const templates = new Map<NodeOs, number>();
+  const out = new Map<number, number>();
+  specs.forEach((s, i) => {
+    if ((s.faults ?? []).length > 0) return;
+    const t = templates.get(s.os);
+    if (t !== undefined) out.set(i, t);
+    else if (canBeTemplate(s.ip)) templates.set(s.os, i);
+  });
+  return out;
 }
 
 /** Unmounts everything under the node dir (lazily if busy) and removes it; refuses to delete through a mount. */

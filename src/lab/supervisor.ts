@@ -16,6 +16,7 @@ import { renderSshdConfig } from "./render.js";
 import { nodeEnv, randomUuid } from "./rootfs.js";
 import { pool, run } from "./run.js";
 import { startSlowProxy, type SlowProxy } from "./slow-proxy.js";
+import { waitListening } from "./tcp.js";
 
 const SSHD = "/usr/sbin/sshd";
 /** Where sshd really listens while a slow proxy owns the node's address. */
@@ -197,6 +198,12 @@ class NodeRunner {
         this.changed();
       }
     });
+    // "up" only once sshd has bound its address: a loaded machine can take a while to exec it.
+    if (!(await waitListening(this.node.ip, port, () => this.sshd !== child, 30_000))) {
+      log(`${this.node.name}: sshd is not listening on ${this.node.ip}:${port} (see ${this.paths.sshdLog})`);
+      this.state = "down";
+      return;
+    }
     if (internal) {
       this.proxy = await startSlowProxy({ ip: this.node.ip, port: this.node.port }, { ip: this.node.ip, port }, slowMs);
       this.proxiedMs = slowMs;

@@ -1,7 +1,6 @@
 // `lab up`: build the base, keys, node roots and configs, then start the detached supervisor.
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { join } from "node:path";
 import { LabError } from "../errors.js";
 import { planNodes, type NodePlan } from "./addresses.js";
@@ -14,6 +13,9 @@ import { knownHostsLine, renderInventory, renderSshdConfig } from "./render.js";
 import { buildBase, createNodeRoots, ensureSafeChain } from "./rootfs.js";
 import { pool } from "./run.js";
 import { labDown } from "./down.js";
+import { canConnect } from "./tcp.js";
+
+export { canConnect };
 
 export interface LabUpOptions {
   dir?: string;
@@ -29,8 +31,11 @@ export interface LabUpOptions {
   toolsDir?: string;
   /** add Debian's python3 to the nodes (benchmarks against ansible's command module); off by default */
   python?: boolean;
+  /** false: run lab-init on every node instead of copying a booted template node (see clone.ts) */
+  clone?: boolean;
   /** Compiled supervisor.js; default: next to this file, else <repo>/dist/lab/supervisor.js. */
   supervisorPath?: string;
+  /** How long the nodes' sshd may take to come up once the roots are built and booted. */
   timeoutMs?: number;
   /** Called after each phase with its duration (for `lab up` timing output and benchmarks). */
   onPhase?: (phase: string, ms: number) => void;
@@ -96,6 +101,7 @@ async function bringUp(dir: string, o: LabUpOptions, started: number): Promise<L
     plan.map((n) => ({ name: n.name, os: n.os, ip: n.ip, faults: faults[n.name] ?? [] })),
     8,
     () => phase("roots"),
+    { clone: o.clone },
   );
   phase("lab-init");
 
@@ -129,7 +135,8 @@ async function bringUp(dir: string, o: LabUpOptions, started: number): Promise<L
   info.supervisorPid = child.pid;
   writeJsonAtomic(paths.labJson, info);
 
-  const deadline = started + (o.timeoutMs ?? 60_000 + plan.length * 300);
+  // The roots are built and booted by now; what is left is sshd binding its address on every node.
+  const deadline = Date.now() + (o.timeoutMs ?? 30_000 + plan.length * 300);
   await waitUntilUp(info, faults, deadline);
   phase("sshd");
   return info;
@@ -162,19 +169,6 @@ async function waitUntilUp(info: LabInfo, faults: Record<string, readonly Fault[
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-export function canConnect(ip: string, port: number, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: ip, port, timeout: timeoutMs });
-    const done = (v: boolean) => {
-      s.destroy();
-      resolve(v);
-    };
-    s.once("connect", () => done(true));
-    s.once("error", () => done(false));
-    s.once("timeout", () => done(false));
-  });
 }
 
 function tail(file: string): string {
