@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 // The bin entry: the only place that calls process.exit.
+import { setMaxListeners } from "node:events";
 import { runCli } from "./program.js";
 import { processIo } from "./io.js";
 import { ExitCode } from "./exit-codes.js";
 
 const controller = new AbortController();
+// Every host in flight (up to --forks, and hosts queued for a handshake) listens for Ctrl-C on this one
+// signal: hundreds of listeners are the design, not a leak.
+setMaxListeners(0, controller.signal);
 let interrupts = 0;
 process.on("SIGINT", () => {
   interrupts++;

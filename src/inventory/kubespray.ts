@@ -2,6 +2,7 @@
 // k8s_cluster with group_by; recent kubespray inventories rely on it and no longer define k8s_cluster.
 // We do the same at load time, so `-l k8s_cluster`, `groups.k8s_cluster` and group_vars/k8s_cluster work.
 import type { InventoryBuilder } from "./builder.js";
+import { withAncestors } from "./vars.js";
 
 /** target group <- hosts in any of these groups (in this order: later entries see earlier results). */
 export const KUBESPRAY_GROUPS: ReadonlyArray<readonly [string, readonly string[]]> = [
@@ -17,23 +18,8 @@ export function deriveKubesprayGroups(b: InventoryBuilder): void {
   for (const [target, sources] of KUBESPRAY_GROUPS) {
     if (!sources.some((s) => b.groups.has(s))) continue;
     for (const h of b.hosts.values()) {
-      const groups = memberOf(b, h.groups);
+      const groups = withAncestors(b.groups.values(), h.groups);
       if (!groups.has(target) && sources.some((s) => groups.has(s))) b.addHost(h.name, target, {}, h.loc);
     }
   }
-}
-
-/** The given groups and all their ancestors. */
-function memberOf(b: InventoryBuilder, direct: string[]): Set<string> {
-  const parents = new Map<string, string[]>();
-  for (const g of b.groups.values()) for (const c of g.children) parents.set(c, [...(parents.get(c) ?? []), g.name]);
-  const out = new Set<string>();
-  const todo = [...direct];
-  while (todo.length > 0) {
-    const g = todo.pop() as string;
-    if (out.has(g)) continue;
-    out.add(g);
-    todo.push(...(parents.get(g) ?? []));
-  }
-  return out;
 }

@@ -37,9 +37,14 @@ export function groupsView(inv: Inventory): Record<string, string[]> {
 
 /** Every group a host belongs to, directly or through parents (incl. `all`). */
 export function hostGroups(inv: Inventory, host: string): Set<string> {
-  const parents = parentMap(inv);
-  const out = new Set<string>(["all"]);
-  const todo = [...(inv.hosts.get(host)?.groups ?? [])];
+  return new Set(["all", ...withAncestors(inv.groups.values(), inv.hosts.get(host)?.groups ?? [])]);
+}
+
+/** The given groups and all their ancestors (also used on the inventory builder's drafts). */
+export function withAncestors(groups: Iterable<{ name: string; children: Iterable<string> }>, direct: readonly string[]): Set<string> {
+  const parents = parentMap(groups);
+  const out = new Set<string>();
+  const todo = [...direct];
   while (todo.length > 0) {
     const g = todo.pop() as string;
     if (out.has(g)) continue;
@@ -87,7 +92,7 @@ export function hostVars(inv: Inventory, host: string): Vars {
 
 /** Longest path from `all` to each group (ansible's group depth). */
 export function groupDepths(inv: Inventory): Map<string, number> {
-  const parents = parentMap(inv);
+  const parents = parentMap(inv.groups.values());
   const depth = new Map<string, number>([["all", 0]]);
   const visit = (g: string, stack: Set<string>): number => {
     const known = depth.get(g);
@@ -104,9 +109,9 @@ export function groupDepths(inv: Inventory): Map<string, number> {
   return depth;
 }
 
-function parentMap(inv: Inventory): Map<string, string[]> {
+function parentMap(groups: Iterable<{ name: string; children: Iterable<string> }>): Map<string, string[]> {
   const parents = new Map<string, string[]>();
-  for (const g of inv.groups.values()) {
+  for (const g of groups) {
     for (const c of g.children) parents.set(c, [...(parents.get(c) ?? []), g.name]);
   }
   return parents;

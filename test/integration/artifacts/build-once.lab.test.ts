@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLab, type TestLab } from "../../helpers/lab.js";
 import { TRANSPORT_READY, artifactEvents, remedy } from "./cli-io.js";
+import { sleep } from "../../helpers/wait.js";
 
 const OLD = "3.10.0-957.el7.x86_64";
 const LT = "4.4.248-1.el7.elrepo.x86_64";
@@ -12,7 +13,6 @@ const TARGETS = ["el7-node01", "el7-node02", "el7-node03", "el7-node04", "el7-no
 const ON_LT = new Set(["el7-node04", "el7-node05", "el7-node06"]);
 const BUILDER = "el9-node01";
 const FIX = "test/fixtures/artifacts";
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!TRANSPORT_READY)("artifacts on the lab: build once per key, distribute", () => {
   let lab: TestLab;

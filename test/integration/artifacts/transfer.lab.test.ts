@@ -8,9 +8,9 @@ import { startLab, type TestLab } from "../../helpers/lab.js";
 import { TRANSPORT_READY } from "./cli-io.js";
 import type { Transport } from "../../../src/transport/transport.js";
 import type { Connector } from "../../../src/engine/connector.js";
+import { sleep } from "../../helpers/wait.js";
 
 const MB = 1024 * 1024;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function randomFile(path: string, bytes: number): Promise<string> {
   const h = createHash("sha256");

@@ -3,18 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labLeftovers, labStatus } from "../../../src/lab/down.js";
 import { startLab, type TestLab } from "../../helpers/lab.js";
 import { hostSnapshot, type HostSnapshot } from "./host-safety.js";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+import { sleep, waitFor } from "../../helpers/wait.js";
 
 describe("lab: two nodes over real sshd", () => {
   let lab: TestLab;

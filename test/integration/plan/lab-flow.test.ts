@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startLab, type TestLab } from "../../helpers/lab.js";
 import { cli } from "../../helpers/cli.js";
+import { sleep } from "../../helpers/wait.js";
 
 const FIXTURE = new URL("../../fixtures/plan/lab-sysctl.yml", import.meta.url).pathname;
 const N7 = "el7-node01";
@@ -15,7 +16,6 @@ let work: string;
 let pb: string;
 let inv: string;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const onNode = async (n: string, cmd: string) => (await lab.exec(n, cmd)).stdout.trim();
 const value = (n: string) => onNode(n, "cat /proc/sys/fs/pipe-user-pages-soft");
 const applies = async (n: string) => Number(await onNode(n, "wc -l < /var/tmp/remedy-plan-test.count 2>/dev/null || echo 0"));
