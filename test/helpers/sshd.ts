@@ -140,6 +140,10 @@ function sshdConfig(dir: string, i: number, port: number, o: SshdOptions): strin
     "UseDNS no",
     "PrintMotd no",
     "LogLevel VERBOSE",
+    // Sessions run as root on this machine: bash started by sshd reads root's ~/.bashrc unless SHLVL >= 2
+    // (bash's ssh detection), and a machine's .bashrc is not ours to depend on (pyenv rehash waits 60 s on a
+    // lock a killed session left behind, and every command then "hangs").
+    "SetEnv SHLVL=1",
     ...(o.sftp === false ? [] : ["Subsystem sftp internal-sftp"]),
     ...(o.extraConfig ?? []),
     "",
