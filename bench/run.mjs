@@ -79,7 +79,8 @@ function toolSet(selected, n, lab, python) {
 async function timeTool(tool, { n, r, lab, sshdPids, expected }) {
   const base = { hosts: n, tool: tool.id, repeat: r + 1, load1: Number(loadavg()[0].toFixed(2)) };
   if (tool.skip) return { ...base, status: "skipped", note: tool.skip, problems: [] };
-  const timeoutMs = 120_000 + n * 4000;
+  // generous: ansible's command module takes ~2-5 s per host on 2 cores; a kill is reported as such
+  const timeoutMs = 120_000 + n * 10_000;
   const inv =
     tool.kind === "remedy"
       ? { cmd: process.execPath, args: [CLI, "check", PROBES_YML, "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath, "--json", "--forks", String(n)], cwd: REPO }
@@ -94,7 +95,8 @@ async function timeTool(tool, { n, r, lab, sshdPids, expected }) {
     if (p.length === 0) verified++;
     else problems.push(...p.slice(0, 2).map((q) => `${node.name}: ${q}`));
   }
-  if (m.exitCode !== 0) problems.unshift(`exit ${m.exitCode}: ${lastLine(m.stderr) || lastLine(m.stdout)}`);
+  if (m.timedOut) problems.unshift(`killed: still running after ${timeoutMs / 1000} s (the bench's limit: 120 s + 10 s per host)`);
+  else if (m.exitCode !== 0) problems.unshift(`exit ${m.exitCode}: ${lastLine(m.stderr) || lastLine(m.stdout)}`);
   if (problems.length) saveRaw(tool.id, n, r, m);
   return {
     ...base,

@@ -32,7 +32,13 @@ export function measure(o) {
   };
   sample();
   const timer = setInterval(sample, sampleMs);
-  const killer = o.timeoutMs ? setTimeout(() => child.kill("SIGKILL"), o.timeoutMs) : undefined;
+  let timedOut = false;
+  const killer = o.timeoutMs
+    ? setTimeout(() => {
+        timedOut = true;
+        child.kill("SIGKILL");
+      }, o.timeoutMs)
+    : undefined;
   return new Promise((resolve, reject) => {
     child.once("error", (e) => {
       clearInterval(timer);
@@ -62,6 +68,7 @@ export function measure(o) {
       resolve({
         exitCode: code ?? (signal ? 128 : 255),
         signal: signal ?? undefined,
+        timedOut,
         wallMs,
         cpuUserMs: cpuAfter.user - cpuBefore.user,
         cpuSysMs: cpuAfter.sys - cpuBefore.sys,
