@@ -3,7 +3,7 @@
 // the same 8 read-only probes (interleaved, repeated), verifies every host's answers, times a full
 // remedy `apply`, and writes bench/results/{results.md,runs.csv,summary.csv,results.json,*.png}.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -76,6 +76,13 @@ function toolSet(selected, n, lab, python) {
     .map((t) => (t.needsPython && !python ? { ...t, skip: "not run: lab nodes have no python, which ansible's command module needs on the target (see bench/README.md)" } : t));
 }
 
+/** Kills every process inside the nodes (sessions and their commands); the sshd listeners live outside. */
+async function stopNodeSessions(lab) {
+  const { listProcs, procsRootedUnder, killAll } = await import(join(REPO, "dist/lab/procs.js"));
+  const procs = listProcs();
+  for (const node of lab.nodes) killAll(procsRootedUnder(realpathSync(node.root), procs).map((p) => p.pid), "SIGKILL");
+}
+
 async function timeTool(tool, { n, r, lab, sshdPids, expected }) {
   const base = { hosts: n, tool: tool.id, repeat: r + 1, load1: Number(loadavg()[0].toFixed(2)) };
   if (tool.skip) return { ...base, status: "skipped", note: tool.skip, problems: [] };
@@ -95,6 +102,7 @@ async function timeTool(tool, { n, r, lab, sshdPids, expected }) {
     if (p.length === 0) verified++;
     else problems.push(...p.slice(0, 2).map((q) => `${node.name}: ${q}`));
   }
+  if (m.timedOut) await stopNodeSessions(lab); // what the killed run left running on the nodes would skew the next tool
   if (m.timedOut) problems.unshift(`killed: still running after ${timeoutMs / 1000} s (the bench's limit: 120 s + 10 s per host)`);
   else if (m.exitCode !== 0) problems.unshift(`exit ${m.exitCode}: ${lastLine(m.stderr) || lastLine(m.stdout)}`);
   if (problems.length) saveRaw(tool.id, n, r, m);
