@@ -47,6 +47,14 @@ function port(name: string, host: string, v: unknown): number | undefined {
   return n;
 }
 
+function seconds(name: string, host: string, v: unknown): number | undefined {
+  const s = str(v);
+  if (s === undefined) return undefined;
+  const n = Number(s);
+  if (!Number.isFinite(n) || n <= 0 || n > 3600) throw new InputError(`host ${host}: ${name}=${s} is not a number of seconds (e.g. 30)`);
+  return n;
+}
+
 /** Minimal POSIX-shell word splitting (quotes and backslashes) for ansible_ssh_common_args. */
 export function splitWords(s: string): string[] {
   const out: string[] = [];
@@ -257,6 +265,9 @@ export function resolveConnectionSpec(name: string, vars: Record<string, unknown
   if (p) spec.port = p;
   const user = str(vars["ansible_user"]) ?? str(vars["ansible_ssh_user"]);
   if (user) spec.user = user;
+  // ansible's connection timeout (ssh -o ConnectTimeout): slow or busy nodes need more than the 10 s default
+  const timeout = seconds("ansible_timeout", name, vars["ansible_timeout"] ?? vars["ansible_ssh_timeout"]);
+  if (timeout) spec.connectTimeoutMs = timeout * 1000;
   const key = str(vars["ansible_ssh_private_key_file"]) ?? str(vars["ansible_private_key_file"]);
   const pass = str(vars["ansible_ssh_pass"]) ?? str(vars["ansible_password"]);
   if (pass !== undefined) spec.password = pass;

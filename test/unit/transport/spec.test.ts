@@ -53,6 +53,9 @@ describe("resolveConnectionSpec", () => {
     const v = resolve("node01", { ansible_user: "root", ansible_port: "2222", ansible_ssh_private_key_file: "~/k" });
     expect(v).toMatchObject({ user: "root", port: 2222 });
     expect(v.identityFiles[0]).toBe(join(home, "k"));
+    expect(s.connectTimeoutMs).toBe(10_000);
+    expect(resolve("node01", { ansible_timeout: "45" }).connectTimeoutMs).toBe(45_000);
+    expect(resolve("node01", { ansible_ssh_timeout: 30 }).connectTimeoutMs).toBe(30_000);
   });
 
   it("looks ssh config up by ansible_host, then follows HostName and ProxyJump chains", () => {
@@ -97,6 +100,7 @@ describe("resolveConnectionSpec", () => {
     expect(s).toMatchObject({ password: "pw", become: true, becomeUser: "postgres", becomePassword: "bp", connection: "local" });
     expect(() => resolve("x", { ansible_connection: "winrm" })).toThrow(/ansible_connection=winrm/);
     expect(() => resolve("x", { ansible_port: "ssh" })).toThrow(/not a TCP port/);
+    expect(() => resolve("x", { ansible_timeout: "soon" })).toThrow(/ansible_timeout=soon is not a number of seconds/);
   });
 });
 
