@@ -45,6 +45,16 @@ const freshNode = (os: "el7" | "el9") => {
   return lab.nodes.filter((n) => n.os === os)[i - 1]!.name;
 };
 const nodeFor = (os: "el7" | "el9") => lab.nodes.find((n) => n.os === os)!.name;
+const bootId = async (n: string) => (await lab.ssh(n, "cat /proc/sys/kernel/random/boot_id")).stdout;
+/** The node's boot_id once it differs from `before` (or `before` again after 30 s). */
+async function bootIdAfterReboot(n: string, before: string): Promise<string> {
+  let after = before;
+  for (let i = 0; i < 60 && (after === before || after === ""); i++) {
+    await new Promise((res) => setTimeout(res, 500));
+    after = await bootId(n);
+  }
+  return after;
+}
 
 describe("lab tools over ssh", () => {
   it("covers every tool that has fixtures", () => expect(new Set([...fixtures.map(toolOf), ...IDENTITY, ...SUPERVISED])).toEqual(new Set(all.map(toolOf))));
@@ -76,29 +86,19 @@ describe("lab tools over ssh", () => {
     const n = nodeFor("el7");
     const install = await lab.ssh(n, "yum --enablerepo=elrepo-kernel install -y -q kernel-ml-4.19.12 && grub2-set-default 'CentOS Linux (4.19.12-1.el7.elrepo.x86_64) 7 (Core)'");
     expect(install.code, install.stderr).toBe(0);
-    const before = (await lab.ssh(n, "cat /proc/sys/kernel/random/boot_id")).stdout;
+    const before = await bootId(n);
     const r = await lab.ssh(n, 'shutdown -r 0 "Reboot initiated by Ansible"');
     expect([0, 255]).toContain(r.code); // a dropped connection is fine
-    let after = before;
-    for (let i = 0; i < 60 && (after === before || after === ""); i++) {
-      await new Promise((res) => setTimeout(res, 500));
-      after = (await lab.ssh(n, "cat /proc/sys/kernel/random/boot_id")).stdout;
-    }
-    expect(after).not.toBe(before);
+    expect(await bootIdAfterReboot(n, before)).not.toBe(before);
     expect((await lab.ssh(n, "uname -r")).stdout).toBe("4.19.12-1.el7.elrepo.x86_64\n");
   }, 60_000);
 
   it("reboot over ssh: the node comes back with a new boot_id and the same (default) kernel", async () => {
     const n = nodeFor("el9");
-    const before = (await lab.ssh(n, "cat /proc/sys/kernel/random/boot_id")).stdout;
+    const before = await bootId(n);
     const r = await lab.ssh(n, "reboot");
     expect([0, 255]).toContain(r.code); // a dropped connection is fine
-    let after = before;
-    for (let i = 0; i < 60 && (after === before || after === ""); i++) {
-      await new Promise((res) => setTimeout(res, 500));
-      after = (await lab.ssh(n, "cat /proc/sys/kernel/random/boot_id")).stdout;
-    }
-    expect(after).not.toBe(before);
+    expect(await bootIdAfterReboot(n, before)).not.toBe(before);
     expect((await lab.ssh(n, "uname -r")).stdout).toBe("6.1.1-1.el9.elrepo.x86_64\n");
   }, 60_000);
 });
