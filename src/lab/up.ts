@@ -57,7 +57,6 @@ export function checkLabPrerequisites(): void {
 }
 
 export async function labUp(o: LabUpOptions): Promise<LabInfo> {
-  const started = Date.now();
   const dir = o.dir ?? DEFAULT_LAB_DIR;
   checkLabPrerequisites();
   const previous = readLabInfo(dir);
@@ -66,7 +65,7 @@ export async function labUp(o: LabUpOptions): Promise<LabInfo> {
   ensureSafeChain(dir);
   mkdirSync("/run/sshd", { recursive: true, mode: 0o755 }); // sshd's privilege separation dir
   try {
-    return await bringUp(dir, o, started);
+    return await bringUp(dir, o);
   } catch (e) {
     // Leave no sshd or mount behind; keep the files (logs) for a look.
     await labDown(dir, { keepDir: true }).catch(() => undefined);
@@ -74,7 +73,7 @@ export async function labUp(o: LabUpOptions): Promise<LabInfo> {
   }
 }
 
-async function bringUp(dir: string, o: LabUpOptions, started: number): Promise<LabInfo> {
+async function bringUp(dir: string, o: LabUpOptions): Promise<LabInfo> {
   let mark = Date.now();
   const phase = (name: string) => {
     o.onPhase?.(name, Date.now() - mark);
