@@ -1,5 +1,5 @@
 // Typed errors. Each carries its own message (and cause); only src/cli/main.ts turns them into exit codes.
-import { ExitCode } from "./cli/exit-codes.js";
+import { ExitCode } from "./exit-code.js";
 
 export class RemedyError extends Error {
   readonly exitCode: ExitCode = ExitCode.Internal;

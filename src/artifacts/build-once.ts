@@ -9,7 +9,7 @@ import { buildArtifact } from "./build.js";
 import { resolveBuilder, CONTROLLER } from "./builder.js";
 import { resolveArtifact, type ResolvedArtifact } from "./key.js";
 import { ArtifactError } from "./errors.js";
-import type { ArtifactService } from "./service.js";
+import type { ArtifactService } from "./api.js";
 import { shellQuote } from "../transport/quote.js";
 import { excerpt } from "../engine/decide.js";
 

@@ -65,7 +65,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     .addOption(new Option("--check-reachable", "connect to every host and report reachability").hideHelp(false))
     .option("--known-hosts <file>", "known_hosts file")
     .action(async (flags) => void (code = await inventoryCommand(flags, io)));
-  registerExtraCommands(program, io, (c) => (code = c));
+  registerExtraCommands(program, io, (c) => (code = c), runCli);
 
   try {
     await program.parseAsync(argv, { from: "user" });

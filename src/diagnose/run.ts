@@ -1,7 +1,7 @@
 // Act: run the collection script on each host (one exec), parse, decide. Transport failures become "unreachable".
 import type { Transport } from "../transport/transport.js";
 import { TransportError, errorMessage } from "../errors.js";
-import { ExitCode } from "../cli/exit-codes.js";
+import { ExitCode } from "../exit-code.js";
 import { pool } from "../engine/runner.js";
 import { collectScript } from "./script.js";
 import { parseCollected } from "./parse.js";

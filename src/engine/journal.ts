@@ -52,6 +52,8 @@ export interface ResumeState {
   finished: Set<string>;
   /** per host: the node the earlier run cordoned and did not uncordon */
   cordoned: Map<string, CordonedNode>;
+  /** what the earlier run did, one line per step it ended (changed, failed...) and per host it ended */
+  report: string[];
 }
 
 /** Pure: journal text → what a resumed run may skip. A torn last line (killed mid-write) is ignored. */
@@ -60,8 +62,9 @@ export function parseJournal(text: string, file: string): ResumeState {
   let header: JournalHeader | undefined;
   const finished = new Set<string>();
   const cordoned = new Map<string, CordonedNode>();
+  const report: string[] = [];
   lines.forEach((line, i) => {
-    let v: { type?: string; host?: string; status?: string; node?: string; delegate?: string; leave?: boolean; cordoned?: boolean };
+    let v: { type?: string; host?: string; status?: string; node?: string; delegate?: string; leave?: boolean; cordoned?: boolean; name?: string; message?: string };
     try {
       v = JSON.parse(line) as typeof v;
     } catch {
@@ -69,6 +72,8 @@ export function parseJournal(text: string, file: string): ResumeState {
       throw new InputError([{ file, line: i + 1, message: "journal line is not JSON; the journal is damaged (start a fresh run instead of --resume)" }]);
     }
     if (v.type === "journal") header = v as JournalHeader;
+    if (v.type === "step_end" && v.host && (v.status === "changed" || v.status === "failed" || v.status === "unreachable")) report.push(`${v.host}: step "${v.name ?? "?"}" ${v.status}${v.message ? ` (${v.message})` : ""}`);
+    if (v.type === "host_end" && v.host) report.push(`${v.host}: ${v.status}`);
     if (v.type === "host_end" && v.host) {
       if (v.status === "ok" || v.status === "changed") finished.add(v.host);
       else finished.delete(v.host);
@@ -79,7 +84,7 @@ export function parseJournal(text: string, file: string): ResumeState {
     }
   });
   if (!header) throw new InputError([{ file, line: 1, message: "not a remedy run journal (no header line)" }]);
-  return { header, finished, cordoned };
+  return { header, finished, cordoned, report };
 }
 
 export function loadJournal(dir: string, runId: string): ResumeState {

@@ -20,8 +20,8 @@ export function newToken(): string {
  * The script: each check in its own `sh -c`, stdin closed, stdout captured by command substitution (a
  * trailing exit code keeps its final newlines intact), stderr in a temp file read only when non-empty.
  * Few processes per check: on a busy node the spawn count, not the shell, is what costs.
- * No per-check `timeout`: the whole batch has a deadline, and checks it did not finish run on their own
- * afterwards, each with its own timeout.
+ * Each check runs under its own `timeout` on the node, so a hung check costs its own timeout once and the
+ * batch goes on with the next one; a check that timed out is reported as timed out (never re-run).
  */
 export function batchScript(items: readonly BatchItem[], token: string): string {
   const lines = [
@@ -31,9 +31,12 @@ export function batchScript(items: readonly BatchItem[], token: string): string 
 '`,
   ];
   items.forEach((it, i) => {
+    // timeout(1) exits 124 when it killed the check; the elapsed time tells that apart from a check that exits 124
+    const secs = Math.max(1, Math.ceil(it.timeoutSec));
     lines.push(
-      `o=$(/bin/sh -c ${shellQuote(it.command)} 2>"$e" </dev/null; printf '\n%s' "$?"); r=\${o##*"$nl"}; o=\${o%"$nl"*}`,
-      `printf '\n%s %d %d\n%s\n%s\n' ${token}-OUT ${i} "$r" "$o" ${token}-ERR; if [ -s "$e" ]; then while IFS= read -r l || [ -n "$l" ]; do printf '%s\n' "$l"; done <"$e"; : >"$e"; fi`,
+      `s=$(date +%s); o=$(timeout -k 2 ${secs} /bin/sh -c ${shellQuote(it.command)} 2>"$e" </dev/null; printf '\n%s' "$?"); r=\${o##*"$nl"}; o=\${o%"$nl"*}`,
+      `t=0; [ "$r" = 124 ] && [ $(( $(date +%s) - s )) -ge ${secs - 1} ] && t=1`,
+      `printf '\n%s %d %d %d\n%s\n%s\n' ${token}-OUT ${i} "$r" "$t" "$o" ${token}-ERR; if [ -s "$e" ]; then while IFS= read -r l || [ -n "$l" ]; do printf '%s\n' "$l"; done <"$e"; : >"$e"; fi`,
     );
   });
   lines.push(`printf '\n%s\n' ${token}-END`);
@@ -43,7 +46,7 @@ export function batchScript(items: readonly BatchItem[], token: string): string 
 /** Parses what came back; a command whose section is incomplete (batch killed) is simply absent. */
 export function parseBatch(stdout: string, token: string, items: readonly BatchItem[], durationMs: number): Map<number, ExecResult> {
   const out = new Map<number, ExecResult>();
-  const re = new RegExp(`\\n${token}-OUT (\\d+) (\\d+)\\n`, "g");
+  const re = new RegExp(`\\n${token}-OUT (\\d+) (\\d+)(?: ([01]))?\\n`, "g");
   const marks = [...stdout.matchAll(re)];
   marks.forEach((m, k) => {
     const i = Number(m[1]);
@@ -56,6 +59,10 @@ export function parseBatch(stdout: string, token: string, items: readonly BatchI
     if (errAt < 0) return;
     const item = items[i];
     if (!item) return;
+    if (m[3] === "1") {
+      out.set(i, { exitCode: null, signal: "KILL", timedOut: true, stdout: body.slice(0, errAt), stderr: body.slice(errAt + token.length + 6), durationMs: item.timeoutSec * 1000 });
+      return;
+    }
     out.set(i, {
       exitCode: rc,
       stdout: body.slice(0, errAt),
@@ -70,7 +77,15 @@ export function parseBatch(stdout: string, token: string, items: readonly BatchI
 export interface PrefetchOptions {
   playbook: Playbook;
   tags?: string[];
+  skipTags?: string[];
   signal: AbortSignal;
+}
+
+/** Does the tag filter (-t / --skip-tags) keep this step? */
+export function selected(step: { tags: string[] }, o: { tags?: string[]; skipTags?: string[] }): boolean {
+  if (o.tags?.length && !step.tags.some((t) => o.tags!.includes(t))) return false;
+  if (o.skipTags?.length && step.tags.some((t) => o.skipTags!.includes(t))) return false;
+  return true;
 }
 
 /** Runs every check whose command is already known (no registered values needed) in one exec. */
@@ -78,13 +93,26 @@ export async function prefetchChecks(o: PrefetchOptions, scope: Scope, transport
   const items = collectChecks(o, scope, have);
   if (items.length < 2) return new Map();
   const token = newToken();
-  // bounded by the shortest check timeout: a hung or slow check ends the batch early and then runs on its
-  // own with its own timeout (so nothing waits longer than it would unbatched, plus this margin)
-  const budget = Math.min(...items.map((i) => i.timeoutSec)) + 10;
-  const r = await transport.exec(batchScript(items, token), { timeoutMs: budget * 1000, become: o.playbook.become, signal: o.signal });
-  const got = parseBatch(r.stdout, token, items, r.durationMs);
-  // checks the batch did not finish (it hit its deadline) run on their own later, each with its own timeout
-  return new Map([...got].map(([i, res]) => [items[i]!.command, res]));
+  const r = await transport.exec(batchScript(items, token), { timeoutMs: batchBudgetMs(items), become: o.playbook.become, signal: o.signal });
+  return batchResults(items, parseBatch(r.stdout, token, items, r.durationMs), r);
+}
+
+/** The batch's own deadline is only a safety net: every check carries its own timeout on the node. */
+export function batchBudgetMs(items: readonly BatchItem[], extraSec = 0): number {
+  return (items.reduce((n, i) => n + Math.max(1, Math.ceil(i.timeoutSec)) + 2, 0) + extraSec + 10) * 1000;
+}
+
+/**
+ * Command -> result. When the batch itself was cut off, the check that was running then counts as timed
+ * out (its time is spent; it is not run again); checks that never started are left to run on their own.
+ */
+export function batchResults(items: readonly BatchItem[], got: Map<number, ExecResult>, batch: ExecResult): Map<string, ExecResult> {
+  const out = new Map([...got].map(([i, res]) => [items[i]!.command, res]));
+  if (batch.timedOut) {
+    const running = items.findIndex((_, i) => !got.has(i));
+    if (running >= 0) out.set(items[running]!.command, { exitCode: null, signal: "KILL", timedOut: true, stdout: "", stderr: "", durationMs: items[running]!.timeoutSec * 1000 });
+  }
+  return out;
 }
 
 /** Check commands that can be known now (no value registered later, no fact when scope has none). */
@@ -92,7 +120,7 @@ export function collectChecks(o: PrefetchOptions, scope: Scope, have: Map<string
   const items: BatchItem[] = [];
   const seen = new Set<string>(have.keys());
   for (const step of o.playbook.steps) {
-    if (!step.check || (o.tags?.length && !step.tags.some((t) => o.tags!.includes(t)))) continue;
+    if (!step.check || !selected(step, o)) continue;
     try {
       if (step.when && !evalCondition(step.when, scope)) continue;
     } catch {

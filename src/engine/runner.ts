@@ -1,15 +1,32 @@
 // All hosts: batches (serial), bounded parallelism (forks), failure budgets; emits run/batch events.
+// Each host goes through its phases on its own (host-run.ts); the only barrier is apply --plan's check
+// pass (every host locked and checked against the plan before anything is applied anywhere).
+// Returns a typed summary; the exit code is the CLI's business (src/cli/exit-codes.ts).
 import { randomUUID } from "node:crypto";
 import type { Playbook } from "../model/playbook.js";
 import type { Vars } from "../model/inventory.js";
 import type { EventSink, HostSummary, Mode, RunSummary } from "../model/events.js";
-import { exitCodeFor } from "../cli/exit-codes.js";
+import type { ApprovedHost, HostResult, PlanRefusal } from "../model/outcome.js";
+import type { Transport } from "../transport/transport.js";
+import { errorMessage } from "../errors.js";
 import type { Connector } from "./connector.js";
 import type { Clock } from "./context.js";
-import { runHost, type ApprovedHost, type HostResult, type HostRunOptions } from "./host-run.js";
+import { runHost, type HostRunOptions } from "./host-run.js";
 import { computeBatches, budgetBlown, defaultSerialFor } from "./batches.js";
 import { CordonTracker, type CordonedNode } from "./cordon-tracker.js";
-import type { ArtifactService } from "../artifacts/service.js";
+import type { ArtifactService } from "../artifacts/api.js";
+import type { HostGate } from "./gate.js";
+
+export interface PlanEnforcement {
+  approved: Map<string, ApprovedHost>;
+  fingerprints: Map<string, { boot_id: string; kernel: string }>;
+  /** compare a fresh dry run of one host (under the lock) with the plan */
+  verify(fresh: HostResult): PlanRefusal | undefined;
+  /** how long to wait for a lock held by another live run */
+  lockWaitMs: number;
+  /** told once every host passed the check pass, before anything is applied */
+  onChecked?: (hosts: number) => void;
+}
 
 export interface RunOptions {
   runId?: string;
@@ -19,6 +36,7 @@ export interface RunOptions {
   /** merged variables per host (inventory < playbook vars < extra vars) */
   varsFor: (host: string) => Vars;
   groups: Record<string, string[]>;
+  /** the run's one connector: one connection per host for the whole run */
   connector: Connector;
   emit: EventSink;
   signal: AbortSignal;
@@ -26,11 +44,16 @@ export interface RunOptions {
   forks: number;
   serial?: Array<number | string>;
   tags?: string[];
+  skipTags?: string[];
   artifacts?: ArtifactService;
-  approved?: Map<string, ApprovedHost>;
+  /** apply: the node run lock and audit log */
+  gate?: HostGate;
+  /** apply --plan: all-or-nothing check pass, then only the approved steps */
+  plan?: PlanEnforcement;
   /** hosts to skip (resume): already finished in an earlier run */
   skipHosts?: Set<string>;
-  hooks?: Pick<HostRunOptions, "beforeApply" | "afterApply">;
+  /** resume: what the killed run left in a node's audit log */
+  earlierRun?: (host: string, t: Transport) => Promise<string[]>;
   /** every cordon/uncordon this run does (the journal records them for --resume) */
   onCordon?: (c: CordonedNode, cordoned: boolean) => void;
   /** resume: nodes the earlier run cordoned and never uncordoned; uncordoned when their host ends or fails */
@@ -39,9 +62,10 @@ export interface RunOptions {
 
 export interface RunResult {
   runId: string;
-  exitCode: number;
   summary: RunSummary;
   hosts: HostResult[];
+  /** apply --plan refused before anything was applied (typed; empty when it went ahead) */
+  planRefusals: PlanRefusal[];
 }
 
 export async function runPlaybook(o: RunOptions): Promise<RunResult> {
@@ -57,6 +81,13 @@ export async function runPlaybook(o: RunOptions): Promise<RunResult> {
     tracker.markCordoned(c.host, c.node, c.delegate, c.leave);
     inherited.add(c.host);
   }
+
+  let refusals: PlanRefusal[] = [];
+  if (o.mode === "apply" && o.plan) {
+    refusals = await planCheckPass(o, todo);
+    if (!refusals.length && !o.signal.aborted) o.plan.onChecked?.(todo.length);
+  }
+
   let serial = o.serial ?? o.playbook.serial;
   let ordered = todo;
   if (o.mode === "apply" && !serial && isDisruptive(o.playbook)) {
@@ -65,30 +96,14 @@ export async function runPlaybook(o: RunOptions): Promise<RunResult> {
     ordered = d.hosts;
     serial = d.serial;
   }
-  const batches = computeBatches(ordered, o.mode === "apply" ? serial : undefined);
+  const batches = refusals.length ? [] : computeBatches(ordered, o.mode === "apply" ? serial : undefined);
   let stopped = false;
 
   for (const [index, batch] of batches.entries()) {
     if (stopped || o.signal.aborted) break;
     o.emit({ type: "batch_start", index, hosts: batch, time: time() });
     await pool(batch, o.forks, o.signal, async (host) => {
-      const r = await runHost({
-        host,
-        mode: o.mode,
-        playbook: o.playbook,
-        vars: o.varsFor(host),
-        groups: o.groups,
-        connector: o.connector,
-        emit: o.emit,
-        signal: o.signal,
-        clock: o.clock,
-        tracker,
-        artifacts: o.artifacts,
-        approved: o.approved?.get(host),
-        tags: o.tags,
-        inheritedCordon: inherited.has(host),
-        ...o.hooks,
-      });
+      const r = await runHost({ ...hostOptions(o, host, tracker), inheritedCordon: inherited.has(host) });
       results.set(host, r);
     });
     const failed = batch.filter((h) => ["failed", "unreachable"].includes(results.get(h)?.status ?? ""));
@@ -98,17 +113,117 @@ export async function runPlaybook(o: RunOptions): Promise<RunResult> {
       o.emit({ type: "warning", message: `failure budget exceeded in batch ${index + 1} (${failed.length}/${batch.length} failed${o.playbook.maxFailPercentage !== undefined ? `, max_fail_percentage ${o.playbook.maxFailPercentage}` : ""}${o.playbook.anyErrorsFatal ? ", any_errors_fatal" : ""}): no further batch starts`, time: time() });
     }
   }
+  // locks of hosts that never ran (refused plan, blown budget, Ctrl-C) go back now
+  if (o.gate) await releaseHeld(o);
 
+  const byHost = new Map(refusals.map((r) => [r.host, r]));
   const hostResults: HostResult[] = o.hosts.map(
-    (h) => results.get(h) ?? { host: h, status: "untouched", message: o.skipHosts?.has(h) ? "finished in an earlier run (resumed)" : o.signal.aborted ? "not started: interrupted" : "not started: the failure budget was exceeded", steps: [] },
+    (h) =>
+      results.get(h) ?? {
+        host: h,
+        status: "untouched",
+        message: byHost.has(h) ? `plan refused: ${byHost.get(h)!.reasons.join("; ")}` : o.skipHosts?.has(h) ? "finished in an earlier run (resumed)" : refusals.length ? "not started: the plan was refused" : o.signal.aborted ? "not started: interrupted" : "not started: the failure budget was exceeded",
+        steps: [],
+        ...(byHost.has(h) ? { refusal: byHost.get(h) } : {}),
+      },
   );
-  const summary = summarize(o.mode, hostResults, o.signal.aborted);
-  const exitCode = exitCodeFor(
-    { hosts: hostResults.length, failed: summary.totals.failed, unreachable: summary.totals.unreachable, changed: summary.totals.would_change, interrupted: o.signal.aborted },
-    o.mode,
-  );
-  o.emit({ type: "run_end", exitCode, summary, time: time() });
-  return { runId, exitCode, summary, hosts: hostResults };
+  const summary = { ...summarize(o.mode, hostResults, o.signal.aborted), runId, ...(refusals.length ? { planRefused: refusals.map((r) => r.kind) } : {}) };
+  o.emit({ type: "run_end", runId, summary, time: time() });
+  return { runId, summary, hosts: hostResults, planRefusals: refusals };
+}
+
+function hostOptions(o: RunOptions, host: string, tracker: CordonTracker): HostRunOptions {
+  return {
+    host,
+    mode: o.mode,
+    playbook: o.playbook,
+    vars: o.varsFor(host),
+    groups: o.groups,
+    connector: o.connector,
+    emit: o.emit,
+    signal: o.signal,
+    clock: o.clock,
+    tracker,
+    artifacts: o.artifacts,
+    approved: o.plan?.approved.get(host),
+    fingerprint: o.plan?.fingerprints.get(host),
+    tags: o.tags,
+    skipTags: o.skipTags,
+    gate: o.mode === "apply" ? o.gate : undefined,
+    earlierRun: o.earlierRun ? (t) => o.earlierRun!(host, t) : undefined,
+  };
+}
+
+/**
+ * apply --plan: lock every host, then a dry run on each under its lock, compared with the plan. Any
+ * refusal refuses the whole plan (nothing is applied anywhere); the locks stay held for the apply.
+ */
+async function planCheckPass(o: RunOptions, hosts: string[]): Promise<PlanRefusal[]> {
+  const gate = o.gate;
+  const plan = o.plan!;
+  const refusals: PlanRefusal[] = [];
+  const transports = new Map<string, Transport>();
+  await pool(hosts, o.forks, o.signal, async (h) => {
+    try {
+      transports.set(h, await o.connector.get(h, o.signal));
+    } catch (e) {
+      refusals.push({ kind: "unreachable", host: h, reasons: [`unreachable: ${errorMessage(e)}`] });
+    }
+  });
+  if (gate && !refusals.length) {
+    const reachable = [...transports.keys()].sort();
+    const lockOne = async (h: string, wait: number): Promise<{ refusal?: PlanRefusal; held?: boolean }> => {
+      try {
+        const r = await gate.lock(h, transports.get(h)!, wait);
+        if (r.ok) return r.alreadyApplied ? { refusal: { kind: "already_applied", host: h, reasons: [r.alreadyApplied] } } : {};
+        return { refusal: { kind: "locked", host: h, reasons: [r.message] }, held: r.kind === "held" };
+      } catch (e) {
+        return { refusal: { kind: "locked", host: h, reasons: [`cannot take the run lock on ${h}: ${errorMessage(e)}`] } };
+      }
+    };
+    // optimistic: all at once without waiting (nobody waits, so nobody deadlocks)
+    const first = new Map<string, { refusal?: PlanRefusal; held?: boolean }>();
+    await pool(reachable, o.forks, o.signal, async (h) => void first.set(h, await lockOne(h, 0)));
+    const onlyHeld = [...first.values()].every((r) => !r.refusal || r.held);
+    if (onlyHeld && [...first.values()].some((r) => r.held) && plan.lockWaitMs > 0 && !o.signal.aborted) {
+      // waiting while holding other locks deadlocks two runs that took them in different orders:
+      // let go of ours, then take them one by one in name order, stopping at the first we cannot get
+      await releaseHeld(o);
+      for (const h of reachable) {
+        if (o.signal.aborted) break;
+        const r = await lockOne(h, plan.lockWaitMs);
+        if (r.refusal) {
+          refusals.push(r.refusal);
+          break;
+        }
+      }
+    } else for (const r of first.values()) if (r.refusal) refusals.push(r.refusal);
+  }
+  if (!refusals.length && !o.signal.aborted) {
+    // the check pass: the same dry run as `remedy plan`, on every host, under its lock
+    const fresh = new Map<string, HostResult>();
+    await pool(hosts, o.forks, o.signal, async (h) => {
+      const r = await runHost({ ...hostOptions(o, h, new CordonTracker()), mode: "plan", emit: () => undefined, gate: undefined, approved: undefined, fingerprint: undefined, earlierRun: undefined });
+      fresh.set(h, r);
+    });
+    for (const h of hosts) {
+      const f = fresh.get(h);
+      const r = f ? plan.verify(f) : { kind: "failed" as const, host: h, reasons: ["not checked now (interrupted?)"] };
+      if (r) refusals.push(r);
+    }
+  }
+  return refusals;
+}
+
+async function releaseHeld(o: RunOptions): Promise<void> {
+  const gate = o.gate!;
+  await pool(gate.held(), o.forks, new AbortController().signal, async (h) => {
+    try {
+      await gate.release(h, await o.connector.get(h));
+    } catch (e) {
+      o.emit({ type: "warning", host: h, message: `could not release the run lock (${errorMessage(e)}); remove it with \`remedy unlock -i INVENTORY -l ${h}\``, time: new Date().toISOString() });
+    }
+  });
 }
 
 /** The run's cordon registry, reporting each change (to the journal). */
@@ -134,15 +249,28 @@ function isDisruptive(pb: Playbook): boolean {
 export function summarize(mode: Mode, hosts: HostResult[], interrupted: boolean): RunSummary {
   const rows: HostSummary[] = hosts.map((h) => {
     const count = (s: string) => h.steps.filter((x) => x.status === s).length;
-    return { host: h.host, status: h.status, ok: count("ok"), changed: count("changed"), would_change: count("would_change"), failed: count("failed"), skipped: count("skipped"), message: h.message };
+    return {
+      host: h.host,
+      status: h.status,
+      ok: count("ok"),
+      changed: count("changed"),
+      would_change: count("would_change"),
+      would_fail: count("would_fail"),
+      failed: count("failed"),
+      skipped: count("skipped"),
+      message: h.message,
+      ...(h.refusal ? { refused: h.refusal.kind } : {}),
+    };
   });
-  const totals = { ok: 0, changed: 0, would_change: 0, failed: 0, unreachable: 0, skipped: 0, untouched: 0 };
+  const totals = { ok: 0, changed: 0, would_change: 0, would_fail: 0, failed: 0, unreachable: 0, skipped: 0, untouched: 0, would_fail_hosts: 0 };
   for (const r of rows) {
     totals.ok += r.ok;
     totals.changed += r.changed;
     totals.would_change += r.would_change;
+    totals.would_fail += r.would_fail;
     totals.skipped += r.skipped;
     if (r.status === "failed") totals.failed++;
+    if (r.status === "would_fail") totals.would_fail_hosts++;
     if (r.status === "unreachable") totals.unreachable++;
     if (r.status === "untouched") totals.untouched++;
   }

@@ -1,5 +1,5 @@
 // Finished dry run → plan document (pure). Secrets are redacted here, before anything reaches a file.
-import type { HostResult, StepRecord } from "../engine/host-run.js";
+import type { HostResult, StepRecord } from "../model/outcome.js";
 import type { Redactor } from "../report/redact.js";
 import { PLAN_FORMAT, fingerprintOf, planChecksum, type PlanCreator, type PlanDoc, type PlanHost, type PlanStep, type PlanStepStatus } from "./format.js";
 import type { PlanVars } from "./vars.js";

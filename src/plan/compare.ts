@@ -1,5 +1,5 @@
 // Pure decisions for `apply --plan`: does the world still look like the approved plan?
-import type { ApprovedHost, HostResult } from "../engine/host-run.js";
+import type { ApprovedHost, HostResult } from "../model/outcome.js";
 import type { Facts } from "../model/facts.js";
 import type { PlanDoc, PlanHost } from "./format.js";
 import { fingerprintOf } from "./format.js";

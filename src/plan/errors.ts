@@ -1,6 +1,6 @@
 // Plan-specific outcomes that are not "plan refused" (exit 5): a node locked by another run, hosts unreachable.
 import { RemedyError } from "../errors.js";
-import { ExitCode } from "../cli/exit-codes.js";
+import { ExitCode } from "../exit-code.js";
 
 /** Another run holds the lock on a node (apply --plan is all-or-nothing, so nothing was applied): exit 1. */
 export class LockedError extends RemedyError {

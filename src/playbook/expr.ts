@@ -2,7 +2,7 @@
 //   expr := or;  or := and ("or" and)*;  and := not ("and" not)*;  not := "not" not | cmp
 //   cmp  := value (("=="|"!="|"<"|"<="|">"|">="|"in"|"not in") value | "is" ["not"] "defined")?
 //   value := number | 'str' | "str" | true | false | null | [list] | (expr) | fn(args) | path
-import { ExitCode } from "../cli/exit-codes.js";
+import { ExitCode } from "../exit-code.js";
 import { RemedyError } from "../errors.js";
 import type { Condition } from "../model/playbook.js";
 import { Cursor, ExpressionSyntaxError, lex, parsePathRest, unexpected } from "./lex.js";

@@ -1,5 +1,5 @@
 // Tokens shared by `when` expressions and `{{ }}` interpolations. Columns are 1-based.
-import { ExitCode } from "../cli/exit-codes.js";
+import { ExitCode } from "../exit-code.js";
 import { RemedyError } from "../errors.js";
 import type { PathRef, Seg } from "./scope.js";
 

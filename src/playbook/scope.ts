@@ -1,5 +1,5 @@
 // What `{{ }}` and `when` can see, and the one lookup function both use.
-import { ExitCode } from "../cli/exit-codes.js";
+import { ExitCode } from "../exit-code.js";
 import { RemedyError } from "../errors.js";
 import type { Facts } from "../model/facts.js";
 

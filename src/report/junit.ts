@@ -24,10 +24,12 @@ export class JunitCollector {
   private readonly output = new Map<string, string[]>();
   private playbook = "remedy";
   private started?: string;
+  private runId?: string;
 
   handle = (e: RunEvent): void => {
     if (e.type === "run_start") {
       this.playbook = e.playbook;
+      this.runId = e.runId;
       this.started = e.time.replace(/\.\d+Z$/, "").replace(/Z$/, "");
       for (const h of e.hosts) this.suites.set(h, []);
     } else if (e.type === "command") {
@@ -54,21 +56,23 @@ export class JunitCollector {
       if (problem && (problem.status !== "failed" || !cases.some((c) => c.status === "failed"))) {
         all.push({ name: problem.status === "unreachable" ? "connect" : "host", classname: `${this.playbook}.${host}`, time: 0, status: problem.status === "untouched" ? "skipped" : "failed", message: problem.message ?? problem.status, output: [] });
       }
-      const f = all.filter((c) => c.status === "failed" || c.status === "unreachable").length;
+      const f = all.filter((c) => c.status === "failed" || c.status === "unreachable" || c.status === "would_fail").length;
       const s = all.filter((c) => c.status === "skipped").length;
       tests += all.length;
       failures += f;
       const body = all.map((c) => {
         const attrs = `name="${xmlEscape(c.name)}" classname="${xmlEscape(c.classname)}" time="${c.time.toFixed(3)}"`;
         const sysout = c.output.length ? `<system-out>${xmlEscape(c.output.join("\n").slice(-4000))}</system-out>` : "";
-        if (c.status === "failed" || c.status === "unreachable") return `    <testcase ${attrs}><failure message="${xmlEscape(c.message ?? c.status)}" type="${c.status}">${xmlEscape(c.message ?? "")}</failure>${sysout}</testcase>`;
+        if (c.status === "failed" || c.status === "unreachable" || c.status === "would_fail") return `    <testcase ${attrs}><failure message="${xmlEscape(c.message ?? c.status)}" type="${c.status}">${xmlEscape(c.message ?? "")}</failure>${sysout}</testcase>`;
         if (c.status === "skipped") return `    <testcase ${attrs}><skipped message="${xmlEscape(c.message ?? "skipped")}"/>${sysout}</testcase>`;
         return `    <testcase ${attrs}>${sysout}${c.status !== "ok" ? `<system-err>${xmlEscape(c.status)}</system-err>` : ""}</testcase>`;
       });
       const time = all.reduce((t, c) => t + c.time, 0);
       seconds += time;
+      // the run id, the same as in events, journal, lock owner and audit lines
+      const props = this.runId ? `    <properties><property name="remedy.run_id" value="${xmlEscape(this.runId)}"/></properties>\n` : "";
       const stamp = this.started ? ` timestamp="${xmlEscape(this.started)}"` : "";
-      suites.push(`  <testsuite name="${xmlEscape(host)}" tests="${all.length}" failures="${f}" errors="0" skipped="${s}" time="${time.toFixed(3)}"${stamp} hostname="${xmlEscape(host)}">\n${body.join("\n")}\n  </testsuite>`);
+      suites.push(`  <testsuite name="${xmlEscape(host)}" tests="${all.length}" failures="${f}" errors="0" skipped="${s}" time="${time.toFixed(3)}"${stamp} hostname="${xmlEscape(host)}">\n${body.join("\n")}\n${props}  </testsuite>`);
     }
     out.push(`<testsuites name="${xmlEscape(this.playbook)}" tests="${tests}" failures="${failures}" errors="0" time="${seconds.toFixed(3)}">`);
     out.push(...suites, "</testsuites>", "");

@@ -1,7 +1,7 @@
 // Plain line-per-event output for non-TTY use (CI logs, pipes).
 import type { RunEvent } from "../model/events.js";
 
-const LABEL: Record<string, string> = { ok: "ok", would_change: "would change", changed: "changed", failed: "FAILED", skipped: "skipped", unreachable: "UNREACHABLE" };
+const LABEL: Record<string, string> = { ok: "ok", would_change: "would change", changed: "changed", failed: "FAILED", would_fail: "WOULD FAIL", skipped: "skipped", unreachable: "UNREACHABLE" };
 
 export function plainLine(e: RunEvent, verbose: boolean): string | undefined {
   switch (e.type) {

@@ -10,6 +10,6 @@ export function renderSummary(s: RunSummary): string {
   const totals =
     s.mode === "apply"
       ? `${s.hosts.length} hosts: ${t.changed} steps changed, ${t.ok} ok, ${t.skipped} skipped; ${t.failed} hosts failed, ${t.unreachable} unreachable, ${t.untouched} untouched`
-      : `${s.hosts.length} hosts: ${t.would_change} steps would change, ${t.ok} ok, ${t.skipped} skipped; ${t.failed} hosts failed, ${t.unreachable} unreachable`;
+      : `${s.hosts.length} hosts: ${t.would_change} steps would change, ${t.would_fail ?? 0} would fail, ${t.ok} ok, ${t.skipped} skipped; ${t.would_fail_hosts ?? 0} hosts would fail, ${t.failed} hosts failed, ${t.unreachable} unreachable`;
   return [line(head), ...rows.map(line), "", totals + (s.interrupted ? " (INTERRUPTED)" : "")].join("\n") + "\n";
 }

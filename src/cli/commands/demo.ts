@@ -5,7 +5,6 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Io } from "../io.js";
 import { intFlag } from "../options.js";
-import { runCli } from "../program.js";
 
 const REPO = fileURLToPath(new URL("../../..", import.meta.url));
 
@@ -20,7 +19,8 @@ export const DEMO_PLAYBOOKS: Array<{ file: string; vars: string[] }> = [
   { file: "kernel-upgrade.yml", vars: [] },
 ];
 
-export function registerDemo(program: Command, io: Io, setCode: (c: number) => void): void {
+/** `runCli` is passed in (not imported) so the demo does not import the program that registers it. */
+export function registerDemo(program: Command, io: Io, setCode: (c: number) => void, runCli: (argv: string[], io: Io) => Promise<number>): void {
   program
     .command("demo")
     .description("start a lab, dry-run and apply the shipped playbooks, print the summary, stop the lab (needs root)")

@@ -6,12 +6,12 @@ import { registerDemo } from "./demo.js";
 import { registerCache } from "./cache.js";
 import { registerShow } from "./show.js";
 import { registerDiagnose } from "./diagnose.js";
-import { registerUnlock } from "../../plan/unlock.js";
+import { registerUnlock } from "./unlock.js";
 import { InventoryConnector } from "../connect.js";
 
-export function registerExtraCommands(program: Command, io: Io, setCode: (c: number) => void): void {
+export function registerExtraCommands(program: Command, io: Io, setCode: (c: number) => void, runCli: (argv: string[], io: Io) => Promise<number>): void {
   registerLab(program, io, setCode);
-  registerDemo(program, io, setCode);
+  registerDemo(program, io, setCode, runCli);
   registerCache(program, io, setCode);
   registerShow(program, io, setCode);
   registerDiagnose(program, io, setCode);

@@ -1,8 +1,12 @@
-// check / plan / apply: load and validate everything first (nothing connects on bad input), then run.
+// check / plan / apply: load and validate everything first (nothing connects on bad input), then one run
+// with one owner: one connector (one SSH connection per host), one run id (events, journal, lock owner,
+// audit lines, JUnit), one typed summary; the exit code is computed here and only here.
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import type { Io } from "../io.js";
 import type { RunFlags } from "../options.js";
 import { intFlag, parseExtraVars, parseSerial } from "../options.js";
-import { InputError } from "../../errors.js";
+import { InputError, InterruptedError } from "../../errors.js";
 import { loadPlaybook } from "../../playbook/index.js";
 import { loadInventory, resolvePattern, hostVars, groupsView } from "../../inventory/index.js";
 import { runPlaybook, type RunOptions, type RunResult } from "../../engine/runner.js";
@@ -13,11 +17,16 @@ import type { Playbook } from "../../model/playbook.js";
 import type { Inventory } from "../../model/inventory.js";
 import { Reporters } from "../reporters.js";
 import { Redactor, secretValues } from "../../report/redact.js";
-import { planHooks } from "../../plan/hooks.js";
 import { BuildOnceService } from "../../artifacts/build-once.js";
 import { artifactCacheDir } from "../../artifacts/cache.js";
 import { Journal, loadJournal, journalPath as journalPathFor } from "../../engine/journal.js";
-import { randomUUID } from "node:crypto";
+import { DEFAULT_LOCK_TIMEOUT_SEC, NodeGate, layoutFrom } from "../../plan/gate.js";
+import { localDeadRunProbe, pidAlive } from "../../plan/lock.js";
+import { auditOfRun, type AuditRecord } from "../../plan/audit.js";
+import { controllerIdentity } from "../../plan/who.js";
+import { shellQuote } from "../../transport/quote.js";
+import { ExitCode, exitCodeForRun } from "../exit-codes.js";
+import { enforcement, loadPlanForApply, planWriter, refusalReport, type LoadedPlan } from "./run-plan.js";
 
 export interface Loaded {
   playbook: Playbook;
@@ -37,32 +46,86 @@ export async function loadForRun(pbPath: string, flags: RunFlags): Promise<Loade
   return { playbook, inventory, hosts, extraVars };
 }
 
+const splitList = (s: string | undefined) => (s ? s.split(",").map((t) => t.trim()).filter(Boolean) : undefined);
+
+/** A tag filter that selects nothing is a typo, not "everything is compliant": exit 4, before connecting. */
+export function checkTags(pb: Playbook, flag: "--tags" | "--skip-tags", tags: string[] | undefined): void {
+  if (!tags?.length) return;
+  const known = [...new Set(pb.steps.flatMap((s) => s.tags))].sort();
+  const unknown = tags.filter((t) => !known.includes(t));
+  if (flag === "--tags" ? unknown.length === tags.length : unknown.length > 0) {
+    throw new InputError([{ file: pb.file, message: `${flag} ${unknown.join(",")}: no step has ${unknown.length > 1 ? "these tags" : "this tag"}; known tags: ${known.length ? known.join(", ") : "(none: this playbook's steps have no tags)"}` }]);
+  }
+}
+
+function redactorFor(l: Loaded, hosts: string[]): Redactor {
+  const r = new Redactor();
+  r.add(secretValues(l.extraVars));
+  r.add(secretValues(l.playbook.vars));
+  for (const h of hosts) r.add(secretValues(hostVars(l.inventory, h)));
+  return r;
+}
+
 export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io: Io): Promise<number> {
   const forks = intFlag("forks", flags.forks, 1, 5000) ?? 50;
   const timeout = intFlag("timeout", flags.timeout, 1, 86400);
+  const lockWaitMs = (intFlag("lock-timeout", (flags as { lockTimeout?: string }).lockTimeout, 0, 86400) ?? DEFAULT_LOCK_TIMEOUT_SEC) * 1000;
   const serial = parseSerial(flags.serial);
-  const tags = flags.tags ? flags.tags.split(",").map((t) => t.trim()).filter(Boolean) : undefined;
+  let tags = splitList(flags.tags);
+  const skipTags = splitList((flags as { skipTags?: string }).skipTags);
   if (mode === "apply" && flags.plan && flags.resume) throw new InputError("--plan and --resume cannot be combined");
+  if (mode === "check" && flags.plan) throw new InputError("--plan is for `remedy apply`; `remedy check` does not read plans");
   const loaded = await loadForRun(pbPath, flags);
-  const { playbook, inventory, hosts, extraVars } = loaded;
+  const { playbook, inventory, extraVars } = loaded;
+  let hosts = loaded.hosts;
   for (const w of (inventory as { warnings?: string[] }).warnings ?? []) io.err(`warning: ${w}\n`);
   if (timeout) for (const s of playbook.steps) s.timeoutSec = timeout;
+  checkTags(playbook, "--tags", tags);
+  checkTags(playbook, "--skip-tags", skipTags);
 
-  const plan = await planHooks(mode, flags, loaded, io);
-  if (mode === "apply" && !flags.yes && !flags.plan) {
-    if (!io.isTTY || flags.json) {
-      throw new InputError("apply needs an approval when not run interactively: pass --yes, or --plan <file> from `remedy plan`");
-    }
+  const writePlan = mode === "plan" ? await planWriter(flags, loaded, io, tags) : undefined;
+  let plan: LoadedPlan | undefined;
+  if (mode === "apply" && flags.plan) {
+    plan = await loadPlanForApply(flags, loaded, io, tags, (hs) => redactorFor(loaded, hs));
+    hosts = plan.hosts;
+    tags = plan.tags;
+  }
+  const interactive = mode === "apply" && !flags.yes && !flags.plan;
+  if (interactive && (!io.isTTY || flags.json)) throw new InputError("apply needs an approval when not run interactively: pass --yes, or --plan <file> from `remedy plan`");
+
+  const redactor = redactorFor(loaded, hosts);
+  const varsFor = (host: string) => ({ ...playbook.vars, ...hostVars(inventory, host), ...extraVars });
+  // the run id: a resumed run keeps the killed run's id (journal, lock owner, audit lines, events, JUnit)
+  const runId = flags.resume ?? randomUUID();
+  let journal: Journal | undefined;
+  let resumeState: ReturnType<typeof loadJournal> | undefined;
+  if (mode === "apply" && flags.resume) {
+    resumeState = loadJournal(io.cwd, flags.resume);
+    if (resumeState.header.playbookSha256 !== playbook.sha256) throw new InputError(`--resume ${flags.resume}: ${playbook.file} changed since that run; start a new run`);
   }
 
-  const redactor = new Redactor();
-  redactor.add(secretValues(extraVars));
-  redactor.add(secretValues(playbook.vars));
-  const varsFor = (host: string) => ({ ...playbook.vars, ...hostVars(inventory, host), ...extraVars });
-  for (const h of hosts) redactor.add(secretValues(hostVars(inventory, h)));
-
   const connector = new InventoryConnector(inventory, { knownHosts: flags.knownHosts, sshConfig: flags.sshConfig });
+  const layout = layoutFrom(io.env);
+  const creator = controllerIdentity(io.env);
+  const gate =
+    mode === "apply"
+      ? new NodeGate({
+          layout,
+          owner: { runId, controller: creator.who, since: new Date().toISOString(), planId: plan?.doc.id, controllerHost: hostname(), controllerPid: process.pid },
+          audit: { creator, runId, planId: plan?.doc.id, playbook: { path: playbook.file, sha256: playbook.sha256 } },
+          become: playbook.become,
+          waitMs: lockWaitMs,
+          deadRun: localDeadRunProbe(hostname(), pidAlive),
+          sleep: systemClock.sleep,
+          now: systemClock.now,
+          signal: io.signal,
+          redact: (s) => redactor.text(s),
+          onWait: (m, w) => io.err(`waiting up to ${Math.round(w / 1000)} s for the run lock: ${m}\n`),
+          onWarning: (m) => io.err(`warning: ${m}\n`),
+        })
+      : undefined;
   const base: Omit<RunOptions, "mode" | "emit"> = {
+    runId,
     playbook,
     hosts,
     varsFor,
@@ -73,58 +136,74 @@ export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io
     forks,
     serial,
     tags,
+    skipTags,
     // one per run: hosts with the same artifact key share one build
     artifacts: new BuildOnceService({ cacheDir: artifactCacheDir(io.env), resolveHosts: (p) => resolvePattern(inventory, p) }),
-    ...plan.runOptions,
   };
-  let afterCalled = false;
   try {
-    // interactive apply: show what would change, then ask
-    if (mode === "apply" && !flags.yes && !flags.plan) {
-      const preview = await runWithReporters("check", base, flags, io, redactor, { summaryOnly: false });
-      if (preview.exitCode !== 2) return preview.exitCode;
+    if (interactive) {
+      // show what would change, then ask; hosts whose apply would fail are not offered
+      const preview = await runWithReporters("check", { ...base, runId: randomUUID() }, flags, io, redactor, {});
+      const pending = preview.hosts.filter((h) => h.status === "would_change").map((h) => h.host);
+      const previewCode = exitCodeForRun(preview.summary);
+      if (!pending.length) return previewCode === ExitCode.ChangesPending ? ExitCode.Ok : previewCode;
       io.out(renderPending(preview));
-      if (!(await io.confirm(`Apply these changes to ${preview.summary.hosts.filter((h) => h.would_change > 0).length} host(s)?`))) {
+      const excluded = preview.hosts.filter((h) => h.status !== "would_change" && h.status !== "ok");
+      if (excluded.length) io.out(`Not offered (would fail, failed or unreachable in the dry run): ${excluded.map((h) => `${h.host} (${h.status})`).join(", ")}\n\n`);
+      if (!(await io.confirm(`Apply these changes to ${pending.length} host(s)?`))) {
         io.err("Nothing applied.\n");
-        return 0;
+        return ExitCode.Ok;
       }
+      base.hosts = pending;
     }
-    let journal: Journal | undefined;
     if (mode === "apply") {
-      const runId = flags.resume ?? base.runId ?? randomUUID();
-      if (flags.resume) {
-        const state = loadJournal(io.cwd, flags.resume);
-        if (state.header.playbookSha256 !== playbook.sha256) throw new InputError(`--resume ${flags.resume}: ${playbook.file} changed since that run; start a new run`);
-        base.skipHosts = state.finished;
-        base.leftCordoned = [...state.cordoned.values()];
+      if (resumeState) {
+        base.skipHosts = resumeState.finished;
+        base.leftCordoned = [...resumeState.cordoned.values()];
+        base.earlierRun = async (_host, t) => {
+          const r = await t.exec(`cat ${shellQuote(layout.auditFile)} 2>/dev/null || true`, { timeoutMs: 30_000, become: playbook.become });
+          return auditOfRun(r.stdout, runId).map(describeAudit);
+        };
         journal = new Journal(journalPathFor(io.cwd, runId));
-        io.err(`resuming run ${runId}: ${state.finished.size} host(s) already finished are skipped\n`);
+        io.err(`resuming run ${runId}: ${resumeState.finished.size} host(s) already finished are skipped\n`);
+        for (const line of resumeState.report) io.err(`  the interrupted run: ${line}\n`);
       } else {
-        journal = Journal.create(io.cwd, { runId, playbook: playbook.file, playbookSha256: playbook.sha256, inventorySha256: inventory.sha256, hosts });
+        journal = Journal.create(io.cwd, { runId, playbook: playbook.file, playbookSha256: playbook.sha256, inventorySha256: inventory.sha256, hosts: base.hosts });
         io.err(`run ${runId} (journal ${journal.file}; after an interruption: remedy apply ... --resume ${runId})\n`);
       }
-      base.runId = runId;
+      base.gate = gate;
       base.onCordon = journal.cordon;
+      if (plan) base.plan = enforcement(plan, redactor, lockWaitMs, io);
     }
     const result = await runWithReporters(mode, base, flags, io, redactor, { journal });
-    const code = await plan.after(result, redactor);
-    afterCalled = true;
-    return code;
+    if (plan && result.planRefusals.length) {
+      io.err(refusalReport(plan, result.planRefusals));
+      if (io.signal.aborted) throw new InterruptedError("interrupted during the plan's check pass; nothing was applied");
+    }
+    if (writePlan) await writePlan(result, redactor);
+    return exitCodeForRun(result.summary);
   } finally {
-    if (!afterCalled) await plan.abandon?.(); // e.g. declined at the prompt, or an error: release node locks
     await connector.closeAll();
   }
 }
 
-async function runWithReporters(mode: Mode, base: Omit<RunOptions, "mode" | "emit">, flags: RunFlags, io: Io, redactor: Redactor, o: { summaryOnly?: boolean; journal?: Journal }): Promise<RunResult> {
+function describeAudit(r: AuditRecord): string {
+  const what = r.action ?? r.result ?? "";
+  if (r.event === "intent") return `${r.time} step "${r.step.name}": started ${r.phase ?? "apply"} action ${what}`;
+  if (r.event === "result") return `${r.time} step "${r.step.name}": ${r.ok ? "finished" : "FAILED"} ${r.phase ?? "apply"} action ${what}${r.message ? ` (${r.message})` : ""}`;
+  return `${r.time} step "${r.step.name}": ${r.result}${r.message ? ` (${r.message})` : ""}`;
+}
+
+async function runWithReporters(mode: Mode, base: Omit<RunOptions, "mode" | "emit">, flags: RunFlags, io: Io, redactor: Redactor, o: { journal?: Journal }): Promise<RunResult> {
   const reporters = new Reporters(io, { json: Boolean(flags.json), verbose: Boolean(flags.verbose), junit: flags.junit, redactor });
   const emit = (e: RunEvent) => {
-    o.journal?.handle(redactor.event(e));
-    reporters.emit(e);
+    // the exit code is the CLI's: stamped on run_end for JSON readers, from the typed summary
+    const ev: RunEvent = e.type === "run_end" ? { ...e, exitCode: exitCodeForRun(e.summary) } : e;
+    o.journal?.handle(redactor.event(ev));
+    reporters.emit(ev);
   };
   try {
-    const result = await runPlaybook({ ...base, mode, emit, runId: base.runId });
-    return result;
+    return await runPlaybook({ ...base, mode, emit });
   } finally {
     await reporters.close();
   }
@@ -134,6 +213,7 @@ async function runWithReporters(mode: Mode, base: Omit<RunOptions, "mode" | "emi
 export function renderPending(r: RunResult): string {
   const out: string[] = ["", "Pending changes:"];
   for (const h of r.hosts) {
+    if (h.status !== "would_change") continue;
     const steps = h.steps.filter((st) => st.status === "would_change");
     if (!steps.length) continue;
     out.push(`  ${h.host}:`);

@@ -7,6 +7,9 @@ import { runPlaybook } from "../../../src/engine/runner.js";
 import type { Playbook } from "../../../src/model/playbook.js";
 import type { RunEvent, Mode } from "../../../src/model/events.js";
 import { FakeConnector, FakeHost, instantClock, type Handler } from "../../helpers/fake-host.js";
+import { exitCodeForRun } from "../../../src/cli/exit-codes.js";
+
+const code = (r: { summary: Parameters<typeof exitCodeForRun>[0] }) => exitCodeForRun(r.summary);
 
 const PLAYBOOK = `
 name: sysctl revert
@@ -63,7 +66,7 @@ describe("host run: check → apply → verify", () => {
   it("dry run reports would_change with the exact commands and changes nothing", async () => {
     const h = new FakeHost("n1", handlers(), { pipe: "163840" });
     const { r, steps } = await run("check", new Map([["n1", h]]));
-    expect(r.exitCode).toBe(2);
+    expect(code(r)).toBe(2);
     expect(steps.map((s) => s.status)).toEqual(["ok", "skipped", "would_change"]);
     expect(steps[1]!.message).toBe("EL9 only");
     expect(steps[2]!.commands).toEqual(["sysctl -w fs.pipe-user-pages-soft=16384"]);
@@ -75,17 +78,17 @@ describe("host run: check → apply → verify", () => {
     const h = new FakeHost("n1", handlers(), { pipe: "163840" });
     const hosts = new Map([["n1", h]]);
     const a = await run("apply", hosts);
-    expect(a.r.exitCode).toBe(0);
+    expect(code(a.r)).toBe(0);
     expect(a.steps.map((s) => s.status)).toEqual(["ok", "skipped", "changed"]);
     expect(h.state.get("pipe")).toBe("16384");
     const c = await run("check", hosts);
-    expect(c.r.exitCode).toBe(0);
+    expect(code(c.r)).toBe(0);
   });
 
   it("a failed verify runs the rollback with the registered value and fails the host", async () => {
     const h = new FakeHost("n1", handlers({ brokenSet: true }), { pipe: "163840" });
     const { r, steps, events } = await run("apply", new Map([["n1", h]]));
-    expect(r.exitCode).toBe(1);
+    expect(code(r)).toBe(1);
     expect(steps.at(-1)!.status).toBe("failed");
     expect(steps.at(-1)!.message).toMatch(/verify failed: output is "163840", wanted "16384" \(after 4 attempts\); rollback ran and succeeded/);
     expect(events.some((e) => e.type === "command" && e.phase === "rollback" && e.record.command === "sysctl -w fs.pipe-user-pages-soft=163840")).toBe(true);
@@ -94,7 +97,7 @@ describe("host run: check → apply → verify", () => {
   it("an unreachable host gives exit 3 and does not stop the others", async () => {
     const h = new FakeHost("n1", handlers(), { pipe: "16384" });
     const { r } = await run("check", new Map([["n1", h]]), new Set(["n2"]));
-    expect(r.exitCode).toBe(3);
+    expect(code(r)).toBe(3);
     expect(r.hosts.find((x) => x.host === "n1")!.status).toBe("ok");
     expect(r.hosts.find((x) => x.host === "n2")!.message).toMatch(/ECONNREFUSED/);
   });
@@ -102,7 +105,7 @@ describe("host run: check → apply → verify", () => {
   it("a check error (command not found) fails the host and stops its later steps", async () => {
     const h = new FakeHost("n1", [], {});
     const { r, steps } = await run("check", new Map([["n1", h]]));
-    expect(r.exitCode).toBe(1);
+    expect(code(r)).toBe(1);
     expect(steps).toHaveLength(1);
     expect(steps[0]!.message).toMatch(/exited 127 \(command not found\)/);
   });
@@ -119,9 +122,11 @@ describe("dry-run rendering", () => {
     const h = new FakeHost("n1", handlers(), { pipe: "5" });
     const events: RunEvent[] = [];
     const r = await runPlaybook({ mode: "check", playbook: p, hosts: ["n1"], varsFor: () => ({}), groups: {}, connector: new FakeConnector(new Map([["n1", h]])), emit: (e) => events.push(e), signal: new AbortController().signal, clock: instantClock, forks: 1 });
-    expect(r.exitCode).toBe(2);
+    // the apply list ends in `fail:`: the dry run predicts a failure (would_fail, exit 1), not a pending change
+    expect(code(r)).toBe(1);
     const end = events.find((e) => e.type === "step_end") as Extract<RunEvent, { type: "step_end" }>;
-    expect(end.status).toBe("would_change");
+    expect(end.status).toBe("would_fail");
+    expect(end.message).toBe("stop on n1");
     expect(end.commands?.[1]).toMatch(/^sysctl -w fs\.pipe-user-pages-soft=\{\{ before\.stdout \| trim \}\}  # .*filled in during apply$/);
     expect(end.commands?.[2]).toBe("fail: stop on n1");
   });

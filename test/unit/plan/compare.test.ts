@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { approvedFrom, compareHost, compareHosts, compareInputs, type CurrentInputs } from "../../../src/plan/compare.js";
-import { exitCodeAfter } from "../../../src/plan/session.js";
+import { exitCodeForRefusals, exitCodeForRun } from "../../../src/cli/exit-codes.js";
 import { varsDifferences, planVars } from "../../../src/plan/vars.js";
 import { Redactor } from "../../../src/report/redact.js";
-import type { RunResult } from "../../../src/engine/runner.js";
 import { digest, facts, host, samplePlan, step } from "./fixtures.js";
 
 const plan = samplePlan();
@@ -122,12 +121,20 @@ describe("approval and exit codes", () => {
     expect(a.get("node2")?.steps.get("set-value")?.status).toBe("ok");
   });
 
-  it("a run failed only by unapproved steps exits 5; a real failure stays 1", () => {
-    const summary = { mode: "apply" as const, hosts: [], totals: { ok: 0, changed: 0, would_change: 0, failed: 1, unreachable: 0, skipped: 0, untouched: 0 }, interrupted: false };
-    const refused: RunResult = { runId: "r", exitCode: 1, summary, hosts: [host("n", [step("s", "failed", { message: "not in the approved plan (planned status: ok); re-plan" })], { status: "failed" })] };
-    expect(exitCodeAfter(refused)).toBe(5);
-    const broken: RunResult = { ...refused, hosts: [host("n", [step("s", "failed", { message: "verify failed" })], { status: "failed" })] };
-    expect(exitCodeAfter(broken)).toBe(1);
-    expect(exitCodeAfter({ ...refused, exitCode: 0 })).toBe(0);
+  it("a run failed only by typed plan refusals exits 5; a real failure stays 1 (no message is parsed)", () => {
+    const totals = { ok: 0, changed: 0, would_change: 0, would_fail: 0, failed: 1, unreachable: 0, skipped: 0, untouched: 0, would_fail_hosts: 0 };
+    const row = { host: "n", status: "failed" as const, ok: 0, changed: 0, would_change: 0, would_fail: 0, failed: 1, skipped: 0 };
+    const refused = { mode: "apply" as const, hosts: [{ ...row, refused: "stale" as const, message: "anything at all" }], totals, interrupted: false };
+    expect(exitCodeForRun(refused)).toBe(5);
+    // the same words in a message of a real failure do not make it a refusal
+    expect(exitCodeForRun({ ...refused, hosts: [{ ...row, message: "not in the approved plan (planned status: ok); re-plan" }] })).toBe(1);
+    expect(exitCodeForRun({ ...refused, hosts: [{ ...row, status: "changed" as const, failed: 0 }], totals: { ...totals, failed: 0 } })).toBe(0);
+  });
+
+  it("refusals before applying: stale/already applied → 5, only unreachable → 3, locked → 1", () => {
+    expect(exitCodeForRefusals(["locked", "stale"])).toBe(5);
+    expect(exitCodeForRefusals(["already_applied"])).toBe(5);
+    expect(exitCodeForRefusals(["unreachable", "unreachable"])).toBe(3);
+    expect(exitCodeForRefusals(["unreachable", "locked"])).toBe(1);
   });
 });

@@ -183,7 +183,7 @@ describe("applied marker and audit log", () => {
     const recs = text.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(recs[1]).toEqual({
       time: "2026-11-25T09:00:00.000Z", who: "alice@ctl", ci_user: "alice", run_id: "run-A", plan_id: "p-1",
-      playbook: { path: "pb.yml", sha256: "c".repeat(64) }, host: "node1", step: { id: "other", name: "other" }, result: "failed",
+      playbook: { path: "pb.yml", sha256: "c".repeat(64) }, host: "node1", step: { id: "other", name: "other" }, event: "step", result: "failed",
       message: "exit 1 with 'quotes' and \"dq\" $(not run)",
     });
   });

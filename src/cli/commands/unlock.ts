@@ -1,14 +1,14 @@
 // remedy unlock: remove the run lock on hosts whose run died (the lock names who held it; we print that).
 import type { Command } from "commander";
-import type { Io } from "../cli/io.js";
-import { ExitCode } from "../cli/exit-codes.js";
-import type { Connector } from "../engine/connector.js";
-import { errorMessage } from "../errors.js";
-import { loadInventory, resolvePattern } from "../inventory/index.js";
-import type { Inventory } from "../model/inventory.js";
-import { describeOwner } from "./lock.js";
-import { forceUnlockScript, parseOutput } from "./remote.js";
-import { layoutFrom } from "./session.js";
+import type { Io } from "../io.js";
+import { ExitCode } from "../exit-codes.js";
+import type { Connector } from "../../engine/connector.js";
+import { errorMessage } from "../../errors.js";
+import { loadInventory, resolvePattern } from "../../inventory/index.js";
+import type { Inventory } from "../../model/inventory.js";
+import { describeOwner } from "../../plan/lock.js";
+import { forceUnlockScript, parseOutput } from "../../plan/remote.js";
+import { layoutFrom } from "../../plan/gate.js";
 
 export interface UnlockFlags {
   inventory: string;
