@@ -19,10 +19,12 @@ let inv: string;
 const onNode = async (n: string, cmd: string) => (await lab.exec(n, cmd)).stdout.trim();
 const value = (n: string) => onNode(n, "cat /proc/sys/fs/pipe-user-pages-soft");
 const applies = async (n: string) => Number(await onNode(n, "wc -l < /var/tmp/remedy-plan-test.count 2>/dev/null || echo 0"));
-const audit = async (n: string) => {
+const allAudit = async (n: string) => {
   const text = await onNode(n, "cat /var/log/remedy/audit.jsonl 2>/dev/null");
   return text ? text.split("\n").map((l) => JSON.parse(l) as Record<string, unknown>) : [];
 };
+/** the per-step lines (the intent/result lines of each action are written before them) */
+const audit = async (n: string) => (await allAudit(n)).filter((l) => l.event === "step");
 const locked = async (n: string) => (await onNode(n, "test -d /var/lib/remedy/lock.d && echo yes || echo no")) === "yes";
 
 /** Everything on both nodes back to "needs the playbook", no remedy state. */
@@ -82,6 +84,12 @@ describe("apply --plan on lab nodes", () => {
         [n, "remedy note file written", "changed", doc.id],
       ]);
       expect(lines[0]).toMatchObject({ playbook: { path: pb, sha256: doc.playbook.sha256 } });
+      // every action has its intent line before and its result line after, all under the run id of the applied marker
+      const all = await allAudit(n);
+      expect(all.filter((l) => l.event === "intent").length).toBe(all.filter((l) => l.event === "result").length);
+      expect(all.filter((l) => l.event === "intent").length).toBeGreaterThanOrEqual(2);
+      const marker = await onNode(n, `cat /var/lib/remedy/applied/${doc.id}`);
+      expect(new Set(all.map((l) => l.run_id))).toEqual(new Set([/run_id=(\S+)/.exec(marker)![1]]));
     }
 
     const again = await cli(["apply", pb, "-i", inv, "--plan", file]);

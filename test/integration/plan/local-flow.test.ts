@@ -20,7 +20,9 @@ const INVENTORY = "[nodes]\nn1 ansible_connection=local\nn2 ansible_connection=l
 const args = (...more: string[]) => [pb, "-i", inv, "-e", `work=${work}`, ...more];
 const flag = (h: string) => (existsSync(join(work, `${h}.flag`)) ? readFileSync(join(work, `${h}.flag`), "utf8") : undefined);
 const count = (h: string) => (existsSync(join(work, `${h}.count`)) ? readFileSync(join(work, `${h}.count`), "utf8").split("\n").filter(Boolean).length : 0);
-const auditLines = () => (existsSync(auditLog) ? readFileSync(auditLog, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>) : []);
+const allAuditLines = () => (existsSync(auditLog) ? readFileSync(auditLog, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>) : []);
+/** the per-step lines (intent/result lines per action come before them) */
+const auditLines = () => allAuditLines().filter((a) => a.event === "step");
 
 async function plan(name = "plan.json") {
   const r = await cli(["plan", ...args("-o", join(root, name))]);
@@ -79,6 +81,11 @@ describe("plan → apply --plan on local hosts", () => {
     expect(audit.map((a) => `${a.host}:${(a.step as { id: string }).id}:${a.result}`).sort()).toEqual(["n1:flag-file-holds-the-value:changed", "n1:marker-file-exists:changed", "n2:flag-file-holds-the-value:changed", "n2:marker-file-exists:changed"]);
     expect(audit[0]).toMatchObject({ plan_id: doc.id, playbook: { path: pb, sha256: doc.playbook.sha256 } });
     expect(String(audit[0]!.who)).toMatch(/@/);
+    // written as it happened: an intent line before each action and a result line after it, one run id throughout
+    const all = allAuditLines();
+    const n1 = all.filter((a) => a.host === "n1" && (a.step as { id: string }).id === "flag-file-holds-the-value").map((a) => `${a.event}:${a.ok ?? a.result}`);
+    expect(n1).toEqual(["intent:undefined", "result:true", "step:changed"]);
+    expect(new Set(all.map((a) => a.run_id)).size).toBe(1);
     expect(readdirSync(join(state, "applied"))).toEqual([doc.id]);
     expect(existsSync(join(state, "lock.d"))).toBe(false);
     // junit of the apply validates against junit-10.xsd
