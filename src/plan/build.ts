@@ -19,7 +19,7 @@ export interface PlanInputs {
 }
 
 export function planStep(r: StepRecord): PlanStep {
-  const status: PlanStepStatus = r.status === "ok" || r.status === "would_change" || r.status === "skipped" ? r.status : "failed";
+  const status: PlanStepStatus = r.status === "ok" || r.status === "would_change" || r.status === "would_fail" || r.status === "skipped" ? r.status : "failed";
   const message = r.status === "unreachable" ? `unreachable: ${r.message ?? ""}` : r.message;
   return {
     id: r.id,
@@ -44,7 +44,8 @@ export function planHost(r: HostResult): PlanHost {
 
 export function buildPlan(i: PlanInputs, redactor: Redactor): PlanDoc {
   const hosts = redactor.value(i.results.map(planHost));
-  const toChange = hosts.filter((h) => h.steps.some((s) => s.status === "would_change"));
+  // a host whose apply would fail is not "to change": it is reported apart and blocks the plan
+  const toChange = hosts.filter((h) => h.status !== "would_fail" && h.steps.some((s) => s.status === "would_change"));
   const body: Omit<PlanDoc, "checksum"> = {
     format: PLAN_FORMAT,
     id: i.id,
@@ -63,6 +64,7 @@ export function buildPlan(i: PlanInputs, redactor: Redactor): PlanDoc {
       steps_to_change: toChange.reduce((n, h) => n + h.steps.filter((s) => s.status === "would_change").length, 0),
       failed_hosts: hosts.filter((h) => h.status === "failed").length,
       unreachable_hosts: hosts.filter((h) => h.status === "unreachable" || h.status === "untouched").length,
+      would_fail_hosts: hosts.filter((h) => h.status === "would_fail").length,
     },
     hosts,
   };

@@ -43,7 +43,7 @@ export function compareInputs(plan: PlanDoc, now: CurrentInputs): string[] {
   if (removed.length) out.push(`hosts removed since the plan: ${list(removed)}`);
   out.push(...varsDifferences({ plain: plan.extra_vars, secret: plan.secret_extra_vars }, now.vars));
   for (const h of plan.hosts) {
-    if (h.status === "failed" || h.status === "unreachable" || h.status === "untouched") {
+    if (h.status === "failed" || h.status === "would_fail" || h.status === "unreachable" || h.status === "untouched") {
       out.push(`the plan is incomplete: ${h.name} was ${h.status} at plan time${h.message ? ` (${h.message})` : ""}; fix it and re-plan`);
     }
   }

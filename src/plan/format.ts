@@ -5,7 +5,7 @@ import type { HostStatus } from "../model/events.js";
 
 export const PLAN_FORMAT = "remedy-plan/1";
 
-export type PlanStepStatus = "ok" | "would_change" | "skipped" | "failed";
+export type PlanStepStatus = "ok" | "would_change" | "would_fail" | "skipped" | "failed";
 
 export interface PlanStep {
   id: string;
@@ -59,7 +59,8 @@ export interface PlanDoc {
   secret_extra_vars: Record<string, string>;
   limit: string | null;
   tags: string[] | null;
-  summary: { hosts: number; hosts_to_change: number; steps_to_change: number; failed_hosts: number; unreachable_hosts: number };
+  /** would_fail_hosts: hosts where a step would fail; absent in plans written before it existed */
+  summary: { hosts: number; hosts_to_change: number; steps_to_change: number; failed_hosts: number; unreachable_hosts: number; would_fail_hosts?: number };
   hosts: PlanHost[];
   /** sha256 of the canonical JSON of every other field: detects edits and corruption */
   checksum: string;

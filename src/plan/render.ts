@@ -7,9 +7,10 @@ export function renderPlanSummary(doc: PlanDoc, file: string): string {
   const s = doc.summary;
   const lines = [
     `Plan written to ${file} (id ${doc.id}, checksum ${short(doc.checksum)})`,
-    `  ${s.hosts} host(s): ${s.hosts_to_change} to change (${s.steps_to_change} step(s)), ${s.hosts - s.hosts_to_change - s.failed_hosts - s.unreachable_hosts} compliant, ${s.failed_hosts} failed, ${s.unreachable_hosts} unreachable`,
+    `  ${s.hosts} host(s): ${s.hosts_to_change} to change (${s.steps_to_change} step(s)), ${s.hosts - s.hosts_to_change - s.failed_hosts - s.unreachable_hosts - (s.would_fail_hosts ?? 0)} compliant, ${s.would_fail_hosts ?? 0} would fail, ${s.failed_hosts} failed, ${s.unreachable_hosts} unreachable`,
   ];
-  if (s.failed_hosts || s.unreachable_hosts) lines.push("  This plan cannot be applied: every host must be checked successfully. Fix the failures and re-plan.");
+  if (s.would_fail_hosts) lines.push("  This plan cannot be applied: on some hosts a step would fail (see `remedy show`). Fix that (or --limit them out) and re-plan.");
+  else if (s.failed_hosts || s.unreachable_hosts) lines.push("  This plan cannot be applied: every host must be checked successfully. Fix the failures and re-plan.");
   else if (s.steps_to_change) lines.push(`  Review:  remedy show ${file}`, `  Apply:   remedy apply ${doc.playbook.path} -i ${doc.inventory.path}${Object.keys({ ...doc.extra_vars, ...doc.secret_extra_vars }).length ? " -e … (the same -e as for the plan)" : ""} --plan ${file}`);
   else lines.push("  Nothing to change.");
   return lines.join("\n") + "\n";
@@ -32,13 +33,15 @@ function hostBlock(h: PlanHost): string[] {
     for (const c of s.commands) out.push(`      $ ${c.split("\n").join("\n        ")}`);
     if (s.check_digest) out.push(`      (check digest ${short(s.check_digest)}, exit ${s.check_exit ?? "none"})`);
   }
+  const wouldFail = h.steps.filter((s) => s.status === "would_fail");
+  for (const s of wouldFail) out.push(`  ✗ WOULD FAIL ${s.name}: ${s.message ?? "its apply would fail"}`);
   const failed = h.steps.filter((s) => s.status === "failed");
   for (const s of failed) out.push(`  ! ${s.name}: ${s.message ?? "failed"}`);
   const ok = h.steps.filter((s) => s.status === "ok");
   const skipped = h.steps.filter((s) => s.status === "skipped");
   if (ok.length) out.push(`  = ok: ${ok.map((s) => s.name).join(", ")}`);
   if (skipped.length) out.push(`  - skipped: ${skipped.map((s) => `${s.name}${s.message ? ` (${s.message})` : ""}`).join(", ")}`);
-  if (!change.length && !failed.length && h.status !== "unreachable") out.push("  nothing to change");
+  if (!change.length && !failed.length && !wouldFail.length && h.status !== "unreachable") out.push("  nothing to change");
   return out;
 }
 
@@ -59,8 +62,8 @@ export function renderPlan(doc: PlanDoc, file: string): string {
     `  extra vars ${vars.length ? vars.join("  ") : "(none)"}`,
     "",
     ...doc.hosts.flatMap((h) => [...hostBlock(h), ""]),
-    `${s.hosts_to_change} of ${s.hosts} host(s) would change (${s.steps_to_change} step(s)); ${s.failed_hosts} failed, ${s.unreachable_hosts} unreachable at plan time.`,
-    s.failed_hosts || s.unreachable_hosts
+    `${s.hosts_to_change} of ${s.hosts} host(s) would change (${s.steps_to_change} step(s)); ${s.would_fail_hosts ? `${s.would_fail_hosts} would fail, ` : ""}${s.failed_hosts} failed, ${s.unreachable_hosts} unreachable at plan time.`,
+    s.failed_hosts || s.unreachable_hosts || s.would_fail_hosts
       ? "This plan cannot be applied (not every host was checked successfully)."
       : "Applying it refuses any host whose boot id, kernel, facts, check output or commands differ from the above.",
   ];

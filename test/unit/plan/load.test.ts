@@ -28,7 +28,7 @@ describe("plan schema", () => {
     const text = JSON.stringify(doc, null, 2);
     expect(parsePlanText(text, FILE)).toEqual(doc);
     expect(doc.format).toBe(PLAN_FORMAT);
-    expect(doc.summary).toEqual({ hosts: 2, hosts_to_change: 1, steps_to_change: 1, failed_hosts: 0, unreachable_hosts: 0 });
+    expect(doc.summary).toEqual({ hosts: 2, hosts_to_change: 1, steps_to_change: 1, failed_hosts: 0, unreachable_hosts: 0, would_fail_hosts: 0 });
     const n1 = doc.hosts[0]!;
     expect(n1.fingerprint?.boot_id).toBe("11111111-2222-3333-4444-555555555555");
     expect(n1.fingerprint?.facts_sha256).toMatch(/^[0-9a-f]{64}$/);
