@@ -128,7 +128,7 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
 
   async function end(): Promise<HostResult> {
     phase("end");
-    if (status === "failed" || status === "unreachable" || o.signal.aborted) await rescue(o.signal.aborted ? "after the interruption" : "after the failure");
+    if (status === "failed" || status === "unreachable" || o.signal.aborted) await rescue("after the failure");
     else if (o.inheritedCordon) await rescue("left cordoned by the interrupted earlier run");
     if (o.gate && locked && !o.keepLock) {
       const r = { ...result, status, message };
