@@ -183,7 +183,7 @@ export async function runSteps(o: StepsInput): Promise<StepsResult> {
     const approved = o.approved?.steps.get(step.id);
     if (o.approved && approved?.status !== "would_change") {
       // apply --plan: only what was approved; a step that was compliant at plan time must not run now
-      const reason = `step "${step.name}": not in the approved plan (planned status: ${approved?.status ?? "absent"}, ${detail ? "not compliant" : "to run"} now); re-plan`;
+      const reason = `step "${step.name}": not in the approved plan (planned status: ${approved?.status ?? "absent"}); re-plan`;
       out.refusal = { kind: "stale", host, reasons: [reason] };
       return fail("check", reason);
     }

@@ -143,7 +143,7 @@ export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io
   try {
     if (interactive) {
       // show what would change, then ask; hosts whose apply would fail are not offered
-      const preview = await runWithReporters("check", { ...base, runId: randomUUID() }, flags, io, redactor, {});
+      const preview = await runWithReporters("check", base, flags, io, redactor, {});
       const pending = preview.hosts.filter((h) => h.status === "would_change").map((h) => h.host);
       const previewCode = exitCodeForRun(preview.summary);
       if (!pending.length) return previewCode === ExitCode.ChangesPending ? ExitCode.Ok : previewCode;
@@ -161,7 +161,7 @@ export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io
         base.skipHosts = resumeState.finished;
         base.leftCordoned = [...resumeState.cordoned.values()];
         base.earlierRun = async (_host, t) => {
-          const r = await t.exec(`cat ${shellQuote(layout.auditFile)} 2>/dev/null || true`, { timeoutMs: 30_000, become: playbook.become });
+          const r = await t.exec(`grep -F ${shellQuote(`"run_id":${JSON.stringify(runId)}`)} ${shellQuote(layout.auditFile)} 2>/dev/null || true`, { timeoutMs: 30_000, become: playbook.become });
           return auditOfRun(r.stdout, runId).map(describeAudit);
         };
         journal = new Journal(journalPathFor(io.cwd, runId));
