@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runPlaybook } from "../../../src/engine/runner.js";
+import { exitCodeForRun } from "../../../src/cli/exit-codes.js";
 import { loadPlaybook } from "../../../src/playbook/index.js";
 import { BuildOnceService } from "../../../src/artifacts/build-once.js";
 import type { Connector } from "../../../src/engine/connector.js";
@@ -79,7 +80,7 @@ const buildsLog = async () => (await readFile(join(dir, "hosts", "b1", "builds.l
 describe("artifact actions in a run", () => {
   it("check lists would_build per host and builds nothing; apply builds once per kernel; check then reports cached and compliant", async () => {
     const c = await run("check");
-    expect(c.result.exitCode).toBe(2);
+    expect(exitCodeForRun(c.result.summary)).toBe(2);
     expect(c.art.map((e) => `${e.host}:${e.source}:${e.builder}`).sort()).toEqual(NODES.map((h) => `${h}:would_build:b1`));
     expect(await buildsLog()).toEqual([]);
     expect(hosts.get("b1")!.commands).toEqual([]);
@@ -103,7 +104,7 @@ describe("artifact actions in a run", () => {
 
   it("a failed build fails the step with the builder's message and runs the rollback", async () => {
     const a = await run("apply", "echo 'make: *** [vmlinux] Error 2' >&2; false");
-    expect(a.result.exitCode).toBe(1);
+    expect(exitCodeForRun(a.result.summary)).toBe(1);
     expect(await buildsLog()).toHaveLength(2);
     const ends = a.events.filter((e): e is Extract<RunEvent, { type: "step_end" }> => e.type === "step_end");
     expect(ends).toHaveLength(6);
