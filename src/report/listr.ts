@@ -21,7 +21,7 @@ export class ListrReporter {
     if (e.type === "step_end" && h.task) h.task.output = `${e.name}: ${e.status.replace("_", " ")}${e.message ? ` (${e.message})` : ""}`;
     if (e.type === "host_end") {
       if (h.task) h.task.title = `${e.host}: ${e.status.replace("_", " ")}${e.message ? ` — ${e.message}` : ""}`;
-      h.done(e.status === "failed" || e.status === "unreachable" ? new Error(`${e.host}: ${e.message ?? e.status}`) : undefined);
+      h.done(e.status === "failed" || e.status === "unreachable" || e.status === "would_fail" ? new Error(`${e.host}: ${e.message ?? e.status}`) : undefined);
     }
   };
 
