@@ -5,7 +5,7 @@
 import type { Playbook } from "../model/playbook.js";
 import type { Vars } from "../model/inventory.js";
 import type { EventSink, HostStatus, Mode } from "../model/events.js";
-import type { ApprovedHost, HostPhase, HostResult, PlanRefusal } from "../model/outcome.js";
+import type { ApprovedHost, HostPhase, HostResult } from "../model/outcome.js";
 import type { Transport } from "../transport/transport.js";
 import { TransportError, errorMessage } from "../errors.js";
 import type { Scope } from "../playbook/index.js";
@@ -54,7 +54,11 @@ const now = () => new Date().toISOString();
 export async function runHost(o: HostRunOptions): Promise<HostResult> {
   const { host, emit } = o;
   const result: HostResult = { host, status: "ok", steps: [] };
-  const phase = (p: HostPhase) => emit({ type: "host_phase", host, phase: p, time: now() });
+  let current: HostPhase = "connect";
+  const phase = (p: HostPhase) => {
+    current = p;
+    emit({ type: "host_phase", host, phase: p, time: now() });
+  };
   emit({ type: "host_start", host, time: now() });
 
   phase("connect");
@@ -101,8 +105,8 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
     }
     result.facts = f.facts;
     const fp = o.fingerprint;
+    if (fp) phase("plan_check");
     if (fp && (fp.boot_id !== f.facts.boot_id || fp.kernel !== f.facts.kernel)) {
-      phase("plan_check");
       const reason = `${host} rebooted since the plan's check pass (boot id or kernel changed); nothing applied here, re-plan`;
       result.refusal = { kind: "stale", host, reasons: [reason] };
       [status, message, endedIn] = ["failed", reason, "plan_check"];
@@ -112,7 +116,7 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
     phase("steps");
     const scope: Scope = { vars: o.vars, facts: f.facts, host, groups: o.groups, registered: {} };
     const s = await runSteps({ ...o, scope, facts: f.facts, prefetched: f.prefetched, ctx, hostLost, into: result.steps });
-    if (s.refusal) result.refusal = s.refusal as PlanRefusal;
+    if (s.refusal) result.refusal = s.refusal;
     if (s.stoppedBy) {
       status = s.stoppedBy.status === "would_fail" ? "would_fail" : "failed";
       message = s.stoppedBy.message ? `step "${s.stoppedBy.name}": ${s.stoppedBy.message}` : undefined;
@@ -122,7 +126,7 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
     const lost = e instanceof HostLost || hostLost(e);
     status = lost ? "unreachable" : "failed";
     message = errorMessage(e);
-    endedIn = endedIn ?? "steps";
+    endedIn = current;
   }
   return end();
 
