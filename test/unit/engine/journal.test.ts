@@ -18,6 +18,16 @@ describe("run journal", () => {
     expect(s.header.hosts).toEqual(["a", "b", "c"]);
     expect(readFileSync(j.file, "utf8")).not.toContain('"command"');
   });
+  it("says what the earlier run did: the steps it changed or failed and how each host ended", () => {
+    const text = [
+      { type: "journal", runId: "r1", hosts: ["a", "b"] },
+      { type: "step_end", host: "a", step: "s1", name: "first", status: "changed", durationMs: 1, time: "t" },
+      { type: "step_end", host: "a", step: "s2", name: "second", status: "ok", durationMs: 1, time: "t" },
+      { type: "host_end", host: "a", status: "changed", time: "t" },
+      { type: "step_end", host: "b", step: "s1", name: "first", status: "failed", message: "exited 1", durationMs: 1, time: "t" },
+    ].map((v) => JSON.stringify(v)).join("\n");
+    expect(parseJournal(text, "f").report).toEqual(['a: step "first" changed', "a: changed", 'b: step "first" failed (exited 1)']);
+  });
   it("refuses damaged or missing journals clearly", () => {
     expect(() => parseJournal('{"type":"journal"}\nnot json\n{"a":1}\n', "f.jsonl")).toThrow(/f.jsonl:2:1: journal line is not JSON/);
     expect(() => parseJournal('{"type":"host_end"}\n', "f.jsonl")).toThrow(/no header/);
