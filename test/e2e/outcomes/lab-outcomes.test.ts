@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startLab, type TestLab } from "../../helpers/lab.js";
 import { cli } from "../../helpers/cli.js";
-import { BIN, spawnBin, type Spawned } from "../rolling/rolling-lab.js";
+import { BIN, invocations, spawnBin, type Spawned } from "../rolling/rolling-lab.js";
 
 const EL7 = "el7-node01";
 const PB = (name: string) => fileURLToPath(new URL(`../../../playbooks/${name}.yml`, import.meta.url));
@@ -165,5 +165,59 @@ describe("a SIGKILLed controller leaves its trail on the node", () => {
     expect(r.stderr).toMatch(/el7-node01: step "first" changed/);
     expect(r.stdout + r.stderr).toMatch(/the interrupted run did: \S+ step "second": started apply action sleep 4; echo done > \/var\/tmp\/s2/);
     expect((await lab.exec(EL7, "cat /var/tmp/s2 /var/tmp/s3")).stdout).toBe("done\ndone\n");
+  }, 120_000);
+});
+
+const HUNG = `
+name: a hung check
+hosts: k8s_cluster
+become: true
+steps:
+  - name: offloads read
+    check: { run: "ethtool -k eth0", timeout: 5, expect_exit: [0], compliant: { exit: 0 } }
+    apply: ["true"]
+  - name: value read
+    check: { run: "cat /proc/sys/fs/pipe-user-pages-soft", timeout: 5, expect_exit: [0], compliant: { exit: 0 } }
+    apply: ["true"]
+`;
+
+describe("timeouts are paid once, hosts move on their own", () => {
+  afterAll(async () => {
+    await lab.clearFault(EL7, "hang");
+    await lab.clearFault("el9-node01", "slow_ms");
+  });
+
+  it("a hung check with timeout: 5 ends its host within 5 s plus a small margin, and runs once", async () => {
+    await lab.setFault(EL7, "hang=ethtool");
+    const before = (await invocations(lab, EL7, "ethtool")).length;
+    const file = join(work, "hung.yml");
+    writeFileSync(file, HUNG);
+    const r = await run(["check", file, "-l", EL7, "--json"]);
+    expect(r.code, r.stderr).toBe(1);
+    const ev = r.events as Array<Ev & { time?: string }>;
+    const end = ev.find((e) => e.type === "step_end")!;
+    expect(end).toMatchObject({ status: "failed", phase: "check" });
+    expect(end.message).toMatch(/timed out after 5s/);
+    const t = (type: string) => Date.parse(String(ev.find((e) => e.type === type && e.host === EL7)!.time));
+    // unbatched-equivalent cost: 5 s for the hung check, plus connect/facts; before, the batch waited 15 s and then ran it again
+    expect(t("host_end") - t("host_start")).toBeLessThan(5_000 + 4_000);
+    expect((await invocations(lab, EL7, "ethtool")).length - before).toBe(1);
+  }, 120_000);
+
+  it("a slow host (slow_ms) does not hold up a healthy one: the healthy host ends before the slow one is even connected", async () => {
+    await lab.clearFault(EL7, "hang");
+    await lab.setFault("el9-node01", "slow_ms=3000");
+    const file = join(work, "hung.yml");
+    writeFileSync(file, HUNG);
+    const r = await run(["apply", file, "--yes", "--json"]);
+    // the slow host may even miss its connect timeout (then it is unreachable, exit 3): either way it is alone in that
+    expect([0, 3], r.stderr).toContain(r.code);
+    const ev = r.events as Array<Ev & { phase?: string }>;
+    expect(ev.find((e) => e.type === "host_end" && e.host === EL7)).toMatchObject({ status: "ok" });
+    const healthyEnd = ev.findIndex((e) => e.type === "host_end" && e.host === EL7);
+    // the slow host's connect completes (or fails) with its next event: the lock phase, or its host_end
+    const slowConnected = ev.findIndex((e) => e.host === "el9-node01" && ((e.type === "host_phase" && e.phase === "lock") || e.type === "host_end"));
+    expect(healthyEnd).toBeGreaterThan(-1);
+    expect(slowConnected).toBeGreaterThan(healthyEnd);
   }, 120_000);
 });
