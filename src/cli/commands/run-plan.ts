@@ -29,7 +29,6 @@ export interface RunInputs {
 
 /** `remedy plan`: check -o early (nothing runs when it cannot be written); returns the writer for after the run. */
 export async function planWriter(flags: RunFlags, l: RunInputs, io: Io, tags: string[] | undefined) {
-  if (flags.plan) throw new InputError("--plan is for `remedy apply`; `remedy plan` writes a plan with -o FILE");
   const out = flags.out;
   if (!out) throw new InputError("missing -o/--out: name the plan file to write");
   await assertWritable(out, io.cwd);

@@ -5,7 +5,8 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Io } from "../io.js";
 import type { RunFlags } from "../options.js";
-import { intFlag, parseExtraVars, parseSerial } from "../options.js";
+import { parseExtraVars } from "../options.js";
+import { parseRunRequest } from "./run-request.js";
 import { InputError, InterruptedError } from "../../errors.js";
 import { loadPlaybook } from "../../playbook/index.js";
 import { loadInventory, resolvePattern, hostVars, groupsView } from "../../inventory/index.js";
@@ -20,7 +21,7 @@ import { Redactor, secretValues } from "../../report/redact.js";
 import { BuildOnceService } from "../../artifacts/build-once.js";
 import { artifactCacheDir } from "../../artifacts/cache.js";
 import { Journal, loadJournal, journalPath as journalPathFor } from "../../engine/journal.js";
-import { DEFAULT_LOCK_TIMEOUT_SEC, NodeGate, layoutFrom } from "../../plan/gate.js";
+import { NodeGate, layoutFrom } from "../../plan/gate.js";
 import { localDeadRunProbe, pidAlive } from "../../plan/lock.js";
 import { auditOfRun, type AuditRecord } from "../../plan/audit.js";
 import { controllerIdentity } from "../../plan/who.js";
@@ -46,8 +47,6 @@ export async function loadForRun(pbPath: string, flags: RunFlags): Promise<Loade
   return { playbook, inventory, hosts, extraVars };
 }
 
-const splitList = (s: string | undefined) => (s ? s.split(",").map((t) => t.trim()).filter(Boolean) : undefined);
-
 /** A tag filter that selects nothing is a typo, not "everything is compliant": exit 4, before connecting. */
 export function checkTags(pb: Playbook, flag: "--tags" | "--skip-tags", tags: string[] | undefined): void {
   if (!tags?.length) return;
@@ -67,41 +66,35 @@ function redactorFor(l: Loaded, hosts: string[]): Redactor {
 }
 
 export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io: Io): Promise<number> {
-  const forks = intFlag("forks", flags.forks, 1, 5000) ?? 50;
-  const timeout = intFlag("timeout", flags.timeout, 1, 86400);
-  const lockWaitMs = (intFlag("lock-timeout", (flags as { lockTimeout?: string }).lockTimeout, 0, 86400) ?? DEFAULT_LOCK_TIMEOUT_SEC) * 1000;
-  const serial = parseSerial(flags.serial);
-  let tags = splitList(flags.tags);
-  const skipTags = splitList((flags as { skipTags?: string }).skipTags);
-  if (mode === "apply" && flags.plan && flags.resume) throw new InputError("--plan and --resume cannot be combined");
-  if (mode === "check" && flags.plan) throw new InputError("--plan is for `remedy apply`; `remedy check` does not read plans");
+  const req = parseRunRequest(mode, pbPath, flags, io);
+  const { forks, lockWaitMs, serial, skipTags } = req;
+  let tags = req.tags;
   const loaded = await loadForRun(pbPath, flags);
   const { playbook, inventory, extraVars } = loaded;
   let hosts = loaded.hosts;
   for (const w of (inventory as { warnings?: string[] }).warnings ?? []) io.err(`warning: ${w}\n`);
-  if (timeout) for (const s of playbook.steps) s.timeoutSec = timeout;
+  if (req.timeoutSec) for (const s of playbook.steps) s.timeoutSec = req.timeoutSec;
   checkTags(playbook, "--tags", tags);
   checkTags(playbook, "--skip-tags", skipTags);
 
   const writePlan = mode === "plan" ? await planWriter(flags, loaded, io, tags) : undefined;
   let plan: LoadedPlan | undefined;
-  if (mode === "apply" && flags.plan) {
+  if (req.approval.kind === "plan") {
     plan = await loadPlanForApply(flags, loaded, io, tags, (hs) => redactorFor(loaded, hs));
     hosts = plan.hosts;
     tags = plan.tags;
   }
-  const interactive = mode === "apply" && !flags.yes && !flags.plan;
-  if (interactive && (!io.isTTY || flags.json)) throw new InputError("apply needs an approval when not run interactively: pass --yes, or --plan <file> from `remedy plan`");
+  const interactive = req.approval.kind === "interactive";
 
   const redactor = redactorFor(loaded, hosts);
   const varsFor = (host: string) => ({ ...playbook.vars, ...hostVars(inventory, host), ...extraVars });
   // the run id: a resumed run keeps the killed run's id (journal, lock owner, audit lines, events, JUnit)
-  const runId = flags.resume ?? randomUUID();
+  const runId = req.resume ?? randomUUID();
   let journal: Journal | undefined;
   let resumeState: ReturnType<typeof loadJournal> | undefined;
-  if (mode === "apply" && flags.resume) {
-    resumeState = loadJournal(io.cwd, flags.resume);
-    if (resumeState.header.playbookSha256 !== playbook.sha256) throw new InputError(`--resume ${flags.resume}: ${playbook.file} changed since that run; start a new run`);
+  if (mode === "apply" && req.resume) {
+    resumeState = loadJournal(io.cwd, req.resume);
+    if (resumeState.header.playbookSha256 !== playbook.sha256) throw new InputError(`--resume ${req.resume}: ${playbook.file} changed since that run; start a new run`);
   }
 
   const connector = new InventoryConnector(inventory, { knownHosts: flags.knownHosts, sshConfig: flags.sshConfig });
