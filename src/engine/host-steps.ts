@@ -88,7 +88,12 @@ export async function runSteps(o: StepsInput): Promise<StepsResult> {
     for (const a of actions) {
       if (o.signal.aborted) return "interrupted before this action";
       const kind = actionKind(a);
-      const what = describeAction(a, { host, text: a.kind === "run" ? interpolate(a.run, scope, "shell") : undefined });
+      let what: string;
+      try {
+        what = describeAction(a, { host, text: a.kind === "run" ? interpolate(a.run, scope, "shell") : undefined });
+      } catch (e) {
+        return errorMessage(e); // e.g. a value that is not there: nothing ran
+      }
       if (kind.mutating) await audit(step, { event: "intent", phase, action: what });
       let r;
       try {
