@@ -1,6 +1,7 @@
 // Public surface of the playbook loader: load/validate, interpolation, `when` expressions.
 export { loadPlaybook, validatePlaybookFile, type LoadOptions } from "./load.js";
-export { interpolate, parseTemplate, TemplateSyntaxError, type TemplatePart } from "./interpolate.js";
+export { interpolate, parseTemplate, TemplateSyntaxError, UnsafeValueError, type TemplatePart, type RenderMode } from "./interpolate.js";
+export { encodeValue, SYNTAXES, type Syntax } from "./encode.js";
 export { InterpolationError, lookup, type Scope, type Registered, type PathRef } from "./scope.js";
 export { parseCondition, evalCondition, exprPaths, ConditionError, ExpressionSyntaxError, type Expr } from "./expr.js";
 export { compareVersions } from "./version.js";

@@ -9,6 +9,7 @@ import { didYouMean } from "./errors-map.js";
 import { ExpressionSyntaxError, exprPaths, parseExpr } from "./expr.js";
 import { parseTemplate, TemplateSyntaxError } from "./interpolate.js";
 import { stepId } from "./defaults.js";
+import { positionProblem, type Syntax } from "./encode.js";
 import type { RawAction, RawActions, RawMatch, RawPlaybook, RawStep } from "./schema.js";
 import { pathText, SPECIAL_ROOTS, type PathRef } from "./scope.js";
 import { formatPath, type Path, type YamlSource } from "./source.js";
@@ -46,6 +47,8 @@ interface Field {
   regex?: boolean;
   /** the text is a whole local file (template src): locate problems in that file instead */
   file?: string;
+  /** template content: the declared file syntax ({{ }} only in value positions) */
+  syntax?: Syntax;
 }
 
 /** 1-based line:col of a 0-based offset in a text. */
@@ -103,7 +106,12 @@ function actionFields(a: RawAction, path: Path): Field[] {
   if (typeof a === "string") return [{ path, text: a, mode: "shell" }];
   if ("run" in a) return [{ path: [...path, "run"], text: a.run, mode: "shell" }];
   if ("copy" in a) return plain(a.copy as unknown as Record<string, unknown>, ["dest", "mode", "owner", "group"], [...path, "copy"]);
-  if ("template" in a) return plain(a.template as unknown as Record<string, unknown>, ["dest", "mode", "owner", "group", "content"], [...path, "template"]);
+  if ("template" in a) {
+    const t = a.template;
+    const fields = plain(t as unknown as Record<string, unknown>, ["dest", "mode", "owner", "group"], [...path, "template"]);
+    if (t.content !== undefined) fields.push({ path: [...path, "template", "content"], text: t.content, mode: "plain", syntax: t.syntax ?? "plain" });
+    return fields;
+  }
   if ("reboot" in a) {
     if (a.reboot === true) return [];
     const p = [...path, "reboot"];
@@ -194,6 +202,12 @@ function checkField(ctx: Ctx, f: Field): void {
     if (p.kind !== "expr") continue;
     const report = (msg: string) => ctx.problems.push(fieldProblem(ctx, f, msg, p.start));
     const raw = p.filters.some((x) => x.name === "raw");
+    if (f.syntax !== undefined) {
+      const where = positionProblem(f.syntax, f.text, p.start);
+      if (where) report(where);
+      const filter = p.filters.find((x) => x.name === "raw" || x.name === "quote");
+      if (filter) report(`"| ${filter.name}" has no place in a template: values are encoded for its syntax (${f.syntax})`);
+    }
     if (f.mode === "shell" && !raw) {
       const q = shellQuoteContext(f.text, p.start);
       if (q) {
@@ -242,7 +256,7 @@ function checkFile(ctx: Ctx, a: RawAction, path: Path, baseDir: string): void {
   }
   if (kind === "template") {
     // the file's own {{ }} are checked like inline content, and located in that file
-    checkField(ctx, { path: [...p, "src"], text: body.toString("utf8"), mode: "plain", file });
+    checkField(ctx, { path: [...p, "src"], text: body.toString("utf8"), mode: "plain", file, syntax: ("syntax" in f ? f.syntax : undefined) ?? "plain" });
   }
 }
 

@@ -3,6 +3,7 @@ import type { Io } from "../io.js";
 import type { RunFlags } from "../options.js";
 import { intFlag, parseExtraVars, parseSerial } from "../options.js";
 import { InputError } from "../../errors.js";
+import { preflightProblems } from "../preflight.js";
 import { loadPlaybook } from "../../playbook/index.js";
 import { loadInventory, resolvePattern, hostVars, groupsView } from "../../inventory/index.js";
 import { runPlaybook, type RunOptions, type RunResult } from "../../engine/runner.js";
@@ -34,6 +35,8 @@ export async function loadForRun(pbPath: string, flags: RunFlags): Promise<Loade
   if (hosts.length === 0) {
     throw new InputError(`hosts pattern "${playbook.hosts}"${flags.limit ? ` limited by "${flags.limit}"` : ""} matches no host in ${flags.inventory}`);
   }
+  const problems = await preflightProblems({ playbook, inventory, hosts, extraVars });
+  if (problems.length) throw new InputError(problems);
   return { playbook, inventory, hosts, extraVars };
 }
 
