@@ -68,9 +68,9 @@ export function layoutFrom(env: NodeJS.ProcessEnv): RemoteLayout {
 /** The same redactor run.ts builds (secret-looking vars of every source), for comparing redacted commands. */
 export function runRedactor(l: LoadedRun, hosts: string[]): Redactor {
   const r = new Redactor();
-  r.add(secretValues(l.extraVars));
-  r.add(secretValues(l.playbook.vars));
-  for (const h of hosts) r.add(secretValues(hostVars(l.inventory, h)));
+  r.add(secretValues(l.extraVars, l.playbook.inputs));
+  r.add(secretValues(l.playbook.vars, l.playbook.inputs));
+  for (const h of hosts) r.add(secretValues(hostVars(l.inventory, h), l.playbook.inputs));
   return r;
 }
 

@@ -59,10 +59,10 @@ export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io
   }
 
   const redactor = new Redactor();
-  redactor.add(secretValues(extraVars));
-  redactor.add(secretValues(playbook.vars));
+  redactor.add(secretValues(extraVars, playbook.inputs));
+  redactor.add(secretValues(playbook.vars, playbook.inputs));
   const varsFor = (host: string) => ({ ...playbook.vars, ...hostVars(inventory, host), ...extraVars });
-  for (const h of hosts) redactor.add(secretValues(hostVars(inventory, h)));
+  for (const h of hosts) redactor.add(secretValues(hostVars(inventory, h), playbook.inputs));
 
   const connector = new InventoryConnector(inventory, { knownHosts: flags.knownHosts, sshConfig: flags.sshConfig });
   const base: Omit<RunOptions, "mode" | "emit"> = {
