@@ -6,7 +6,8 @@ import type { Facts } from "../model/facts.js";
 import type { CommandRecord, EventSink, HostStatus, Mode, Phase, StepStatus } from "../model/events.js";
 import type { ExecResult, Transport } from "../transport/transport.js";
 import { TransportError, errorMessage } from "../errors.js";
-import { interpolate, evalCondition, type Scope } from "../playbook/index.js";
+import { interpolate, evalCondition, secretBinding, type Scope } from "../playbook/index.js";
+import { withSecretEnv } from "../transport/secret-env.js";
 import { FACTS_COMMAND, parseFacts } from "./facts.js";
 import { actionFailure, decideCheck, excerpt, matches, mismatch } from "./decide.js";
 import { describeAction } from "./render.js";
@@ -78,8 +79,10 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
   const result: HostResult = { host, status: "ok", steps: [] };
   emit({ type: "host_start", host, time: now() });
   let transport: Transport;
+  // secret vars reach commands as "$REMEDY_SECRET_<name>", their values on stdin (never on the node's ps)
+  const secrets = secretBinding(o.vars, o.playbook.inputs);
   try {
-    transport = await o.connector.get(host, o.signal);
+    transport = withSecretEnv(await o.connector.get(host, o.signal), secrets.env);
   } catch (e) {
     return finish(result, "unreachable", errorMessage(e), emit);
   }
@@ -111,7 +114,7 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
   let prefetched = new Map<string, ExecResult>();
   try {
     // facts ride along with every check that needs no facts: one round trip for a plain probe playbook
-    const early = collectChecks(o, { vars: o.vars, host, groups: o.groups, registered: {} }, prefetched);
+    const early = collectChecks(o, { vars: o.vars, host, groups: o.groups, registered: {}, secrets }, prefetched);
     const token = newToken();
     const script = early.length ? `${FACTS_COMMAND}\nprintf '\\n%s\\n' ${token}-FACTS\n${batchScript(early, token)}` : FACTS_COMMAND;
     const budget = Math.min(30, ...early.map((i) => i.timeoutSec)) + 10;
@@ -128,12 +131,12 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
     return finish(result, "unreachable", errorMessage(e), emit);
   }
 
-  const scope: Scope = { vars: o.vars, facts, host, groups: o.groups, registered: {} };
+  const scope: Scope = { vars: o.vars, facts, host, groups: o.groups, registered: {}, secrets };
   for (const [cmd, res] of await prefetchChecks(o, scope, transport, prefetched)) prefetched.set(cmd, res);
   const ctx = (step: string): HostContext => ({
     host,
     transport: () => transport,
-    reconnect: async () => (transport = await o.connector.reconnect(host, o.signal)),
+    reconnect: async () => (transport = withSecretEnv(await o.connector.reconnect(host, o.signal), secrets.env)),
     delegate: (h) => (h === host ? Promise.resolve(transport) : o.connector.get(h, o.signal)),
     clock: o.clock,
     signal: o.signal,

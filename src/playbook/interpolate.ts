@@ -150,6 +150,13 @@ function render(part: Extract<TemplatePart, { kind: "expr" }>, scope: Scope, mod
     return r.text;
   }
   const quote = names.includes("quote") || (mode === "shell" && !names.includes("raw"));
+  const secret = "path" in part.head && part.head.path.segs.length === 0 && scope.secrets?.names.has(part.head.path.root) ? part.head.path.root : undefined;
+  if (secret !== undefined && mode === "shell" && quote && !Array.isArray(value)) {
+    // one word like a quoted value, but the value itself travels on stdin (not on the node's process list)
+    const key = `REMEDY_SECRET_${secret}`;
+    scope.secrets!.env.set(key, text(value));
+    return `"$${key}"`;
+  }
   if (Array.isArray(value)) return value.map((v) => (quote ? shellQuote(text(v)) : text(v))).join(" ");
   return quote ? shellQuote(text(value)) : text(value);
 }
