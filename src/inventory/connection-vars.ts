@@ -21,7 +21,10 @@ const seconds: Rule = (v) => {
 const bool: Rule = (v) => scalar(v) ?? (typeof v === "boolean" || BOOLEAN_TEXT.includes(String(v).trim().toLowerCase()) ? undefined : "is not a boolean (use true or false)");
 const connection: Rule = (v) => scalar(v) ?? (CONNECTIONS.includes(String(v).trim()) ? undefined : `is not supported; remedy connects with ssh (or local for the controller itself)`);
 
+const hostKeyMode: Rule = (v) => scalar(v) ?? (["strict", "accept-new", "off"].includes(String(v).trim()) ? undefined : "is not one of strict, accept-new, off");
+
 const RULES: Record<string, Rule> = {
+  remedy_host_key_checking: hostKeyMode,
   ansible_connection: connection,
   ansible_port: port,
   ansible_ssh_port: port,

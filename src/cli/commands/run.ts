@@ -64,7 +64,7 @@ export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io
   const varsFor = (host: string) => ({ ...playbook.vars, ...hostVars(inventory, host), ...extraVars });
   for (const h of hosts) redactor.add(secretValues(hostVars(inventory, h), playbook.inputs));
 
-  const connector = new InventoryConnector(inventory, { knownHosts: flags.knownHosts, sshConfig: flags.sshConfig });
+  const connector = new InventoryConnector(inventory, { knownHosts: flags.knownHosts, sshConfig: flags.sshConfig, onWarning: (h, m) => io.err(`WARNING: ${h}: ${m}\n`) });
   const base: Omit<RunOptions, "mode" | "emit"> = {
     playbook,
     hosts,
