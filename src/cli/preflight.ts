@@ -1,6 +1,10 @@
 // Everything about one run that can be refused before connecting, once the playbook, inventory, -e and
 // target hosts are known: undefined variables, typed inputs, template values, connection vars, references.
-import type { InputProblem } from "../errors.js";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { loadJournal } from "../engine/journal.js";
+import { InputError, type InputProblem } from "../errors.js";
+import type { RunFlags } from "./options.js";
 import { connectionVarProblems, hostVarOrigin, hostVars, groupsView } from "../inventory/index.js";
 import type { Inventory } from "../model/inventory.js";
 import type { Playbook } from "../model/playbook.js";
@@ -35,4 +39,46 @@ export async function preflightProblems(l: PreflightInput): Promise<InputProblem
     groups: groupsView(l.inventory),
   });
   return [...conn, ...undefinedNames, ...values];
+}
+
+/** Files named by flags that must exist, output paths that must be writable, a --resume id with a journal. */
+export function flagProblems(flags: RunFlags, cwd: string): InputProblem[] {
+  const out: InputProblem[] = [];
+  const must = (flag: string, p: string | undefined, what: string) => {
+    if (p === undefined) return;
+    const abs = resolve(cwd, p);
+    try {
+      if (!statSync(abs).isFile()) out.push({ file: flag, message: `${p} is not a file; name ${what}` });
+      else accessSync(abs, constants.R_OK);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      out.push({ file: flag, message: `${p}: ${code === "ENOENT" ? "no such file" : "cannot be read"}; name ${what}` });
+    }
+  };
+  must("--known-hosts", flags.knownHosts, "an existing known_hosts file (ssh-keyscan HOST >> FILE creates one)");
+  must("--ssh-config", flags.sshConfig, "an existing ssh_config file");
+  const writable = (flag: string, p: string | undefined) => {
+    if (p === undefined) return;
+    const abs = resolve(cwd, p);
+    if (existsSync(abs) && statSync(abs).isDirectory()) return void out.push({ file: flag, message: `${p} is a directory; name a file to write` });
+    const dir = dirname(abs);
+    try {
+      if (!statSync(dir).isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
+      accessSync(dir, constants.W_OK);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      out.push({ file: flag, message: `cannot write ${p}: ${code === "ENOENT" || code === "ENOTDIR" ? `the directory ${dirname(p)} does not exist` : "the directory is not writable"}; create it or name another path` });
+    }
+  };
+  writable("--junit", flags.junit);
+  writable("-o/--out", flags.out);
+  if (flags.resume !== undefined) {
+    try {
+      loadJournal(cwd, flags.resume);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      out.push(...e.problems);
+    }
+  }
+  return out;
 }

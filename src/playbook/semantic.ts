@@ -260,6 +260,41 @@ function checkFile(ctx: Ctx, a: RawAction, path: Path, baseDir: string): void {
   }
 }
 
+/** Settings that contradict each other or cannot work on the node, known from the playbook alone. */
+function checkSettings(ctx: Ctx, a: RawAction, path: Path): void {
+  if (typeof a === "string") return;
+  const dests: Array<[string, unknown]> = [];
+  if ("copy" in a) dests.push(["copy", a.copy.dest]);
+  if ("template" in a) dests.push(["template", a.template.dest]);
+  if ("artifact" in a) dests.push(["artifact", a.artifact.dest]);
+  for (const [kind, dest] of dests) {
+    if (typeof dest === "string" && !dest.startsWith("/") && !dest.startsWith("{{")) {
+      ctx.problems.push(ctx.src.problem([...path, kind, "dest"], `dest "${dest}" is relative, but there is no working directory on the node to resolve it against; write an absolute path, e.g. /${dest.replace(/^\.\//, "")}`));
+    }
+  }
+  if ("reboot" in a && a.reboot !== true) {
+    const r = a.reboot;
+    const timeout = r.timeout ?? 600;
+    if (r.stable_for !== undefined && r.stable_for >= timeout) {
+      ctx.problems.push(ctx.src.problem([...path, "reboot", "stable_for"], `stable_for ${r.stable_for}s is not shorter than the reboot timeout ${timeout}s, so the reboot could never succeed; raise timeout (e.g. ${r.stable_for + 300}) or lower stable_for`));
+    }
+    if (r.connect_timeout !== undefined && r.connect_timeout >= timeout) {
+      ctx.problems.push(ctx.src.problem([...path, "reboot", "connect_timeout"], `connect_timeout ${r.connect_timeout}s is not shorter than the reboot timeout ${timeout}s; lower it (default 10)`));
+    }
+  }
+}
+
+function checkVerifySettings(ctx: Ctx, s: RawStep, path: Path): void {
+  const v = s.verify;
+  if (v === undefined || typeof v === "string") return;
+  if (v.retries === 0 && v.delay !== undefined && v.delay > 0) {
+    ctx.problems.push(ctx.src.problem([...path, "verify", "delay"], `delay ${v.delay}s with retries: 0 never waits (there is no retry); remove delay or set retries >= 1`));
+  }
+  if (v.retries !== undefined && v.delay !== undefined && v.retries * v.delay > 24 * 3600) {
+    ctx.problems.push(ctx.src.problem([...path, "verify"], `retries ${v.retries} x delay ${v.delay}s waits more than a day; lower them`));
+  }
+}
+
 function checkStep(ctx: Ctx, s: RawStep, i: number, baseDir: string): void {
   const path: Path = ["steps", i];
   const problem = (msg: string, p: Path = path) => ctx.problems.push(ctx.src.problem(p, msg));
@@ -269,6 +304,7 @@ function checkStep(ctx: Ctx, s: RawStep, i: number, baseDir: string): void {
   if (s.verify !== undefined && typeof s.verify !== "string" && s.verify.run === undefined && s.check === undefined) {
     problem(`"verify" without "run" re-runs the check, but this step has no "check"`, [...path, "verify"]);
   }
+  checkVerifySettings(ctx, s, path);
   if (s.when !== undefined) checkWhen(ctx, s.when, [...path, "when"]);
   if (s.when_reason !== undefined) checkField(ctx, { path: [...path, "when_reason"], text: s.when_reason, mode: "plain" });
   const c = s.check;
@@ -285,6 +321,7 @@ function checkStep(ctx: Ctx, s: RawStep, i: number, baseDir: string): void {
     for (const { item, path: ap } of actionList(list, p)) {
       for (const f of actionFields(item, ap)) checkField(ctx, f);
       checkFile(ctx, item, ap, baseDir);
+      checkSettings(ctx, item, ap);
       if (typeof item !== "string" && "run" in item && item.register) ctx.available.add(item.register);
     }
   };

@@ -3,7 +3,7 @@ import type { Io } from "../io.js";
 import type { RunFlags } from "../options.js";
 import { intFlag, parseExtraVars, parseSerial } from "../options.js";
 import { InputError } from "../../errors.js";
-import { preflightProblems } from "../preflight.js";
+import { flagProblems, preflightProblems } from "../preflight.js";
 import { loadPlaybook } from "../../playbook/index.js";
 import { loadInventory, resolvePattern, hostVars, groupsView } from "../../inventory/index.js";
 import { runPlaybook, type RunOptions, type RunResult } from "../../engine/runner.js";
@@ -46,6 +46,8 @@ export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io
   const serial = parseSerial(flags.serial);
   const tags = flags.tags ? flags.tags.split(",").map((t) => t.trim()).filter(Boolean) : undefined;
   if (mode === "apply" && flags.plan && flags.resume) throw new InputError("--plan and --resume cannot be combined");
+  const badFlags = flagProblems(flags, io.cwd);
+  if (badFlags.length) throw new InputError(badFlags);
   const loaded = await loadForRun(pbPath, flags);
   const { playbook, inventory, hosts, extraVars } = loaded;
   for (const w of (inventory as { warnings?: string[] }).warnings ?? []) io.err(`warning: ${w}\n`);

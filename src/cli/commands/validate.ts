@@ -4,6 +4,7 @@ import { ExitCode } from "../exit-codes.js";
 import { validatePlaybookFile, loadPlaybook } from "../../playbook/index.js";
 import { loadInventory, resolvePattern } from "../../inventory/index.js";
 import { InputError, formatProblem } from "../../errors.js";
+import { preflightProblems } from "../preflight.js";
 
 export async function validateCommand(files: string[], flags: { inventory?: string }, io: Io): Promise<number> {
   let bad = 0;
@@ -19,6 +20,9 @@ export async function validateCommand(files: string[], flags: { inventory?: stri
       try {
         const pb = await loadPlaybook(f);
         const hosts = resolvePattern(inventory, pb.hosts);
+        // with the inventory: undefined names, typed inputs, template values, connection vars (as a run would)
+        const problems = await preflightProblems({ playbook: pb, inventory, hosts, extraVars: {} });
+        if (problems.length) throw new InputError(problems);
         io.out(`${f}: ok (hosts "${pb.hosts}" → ${hosts.length} host(s))\n`);
       } catch (e) {
         bad++;
