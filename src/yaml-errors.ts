@@ -19,7 +19,7 @@ export function yamlValueProblem(file: string, doc: Document, lines: LineCounter
     },
     Pair(_k, pair) {
       if (offset !== undefined) return visit.BREAK;
-      if (isScalar(pair.key) && pair.key.value === "<<") {
+      if (isScalar(pair.key) && (pair.key.value === "<<" || pair.key.source === "<<")) {
         const v = isAlias(pair.value) ? pair.value.resolve(doc) : pair.value;
         if (v && !isMap(v) && !(Array.isArray((v as { items?: unknown[] }).items) && (v as { items: unknown[] }).items.every((i) => isAlias(i) && isMap(i.resolve(doc))))) {
           offset = (pair.key as { range?: [number, number, number] }).range?.[0];
@@ -30,7 +30,7 @@ export function yamlValueProblem(file: string, doc: Document, lines: LineCounter
       return undefined;
     },
   });
-  if (!hint && /alias/i.test(message)) hint = "too many alias expansions (an alias bomb?); at most 100 are allowed";
+  if (!hint && /excessive alias/i.test(message)) hint = "too many alias expansions (an alias bomb?); at most 100 are allowed";
   const p = offset !== undefined ? lines.linePos(offset) : { line: 1, col: 1 };
   return { file, line: p.line, col: p.col, message: `invalid YAML: ${hint || message}` };
 }
