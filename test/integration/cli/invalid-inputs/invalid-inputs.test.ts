@@ -14,7 +14,7 @@ import { cli } from "../../../helpers/cli.js";
 
 interface Case {
   name: string;
-  /** relative path → content; @PORT@ is the counting listener's port, @DIR@ the case directory */
+  /** relative path → content (besides files/*); @PORT@ is the counting listener's port, @DIR@ the case directory, @REPO@ the repository */
   files?: Record<string, string>;
   argv: string[];
   exit: number;
@@ -55,10 +55,14 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
+/** shared fixture files (files/*), copied into every case directory */
+const SHARED = Object.fromEntries(readdirSync(join(HERE, "files")).map((f) => [f, readFileSync(join(HERE, "files", f), "utf8")]));
+const REPO = resolve(".");
+
 function setUp(c: Case, i: number): { dir: string; sub: (s: string) => string } {
   const dir = join(root, String(i));
-  const sub = (s: string) => s.replace(/@PORT@/g, String(port)).replace(/@DIR@/g, dir);
-  for (const [rel, text] of Object.entries({ ...BASE, ...(c.files ?? {}) })) {
+  const sub = (s: string) => s.replace(/@PORT@/g, String(port)).replace(/@DIR@/g, dir).replace(/@REPO@/g, REPO);
+  for (const [rel, text] of Object.entries({ ...BASE, ...SHARED, ...(c.files ?? {}) })) {
     const p = join(dir, rel);
     mkdirSync(dirname(p), { recursive: true });
     writeFileSync(p, sub(text));
