@@ -1,6 +1,8 @@
 // Secret values never travel on a remote command line (where `ps` on the node would show them): a command
 // refers to them as "$REMEDY_SECRET_<name>", and a short prelude reads their base64 from the session's
-// stdin into shell variables (not exported) before the command runs. Works the same over sudo and locally.
+// stdin into environment variables before the command runs (exported: batched checks run in child shells;
+// a process's environment is readable by its owner and root only, unlike its arguments). Works the same
+// over sudo and locally.
 import type { ExecOptions, ExecResult, Transport } from "./transport.js";
 
 const NAME = /^REMEDY_SECRET_[A-Za-z_][A-Za-z0-9_]*$/;
@@ -9,7 +11,7 @@ const NAME = /^REMEDY_SECRET_[A-Za-z_][A-Za-z0-9_]*$/;
 export function secretDelivery(command: string, env: ReadonlyMap<string, string>): { prelude: string; stdin: Buffer } | undefined {
   const used = [...env.keys()].filter((k) => NAME.test(k) && command.includes(`$${k}`)).sort();
   if (used.length === 0) return undefined;
-  const lines = used.map((k) => `IFS= read -r __rs || exit 125; ${k}=$(printf '%s\\n' "$__rs" | base64 -d; printf x); ${k}=\${${k}%x}`);
+  const lines = used.map((k) => `IFS= read -r __rs || exit 125; ${k}=$(printf '%s\\n' "$__rs" | base64 -d; printf x); ${k}=\${${k}%x}; export ${k}`);
   const prelude = `${lines.join("\n")}\nunset __rs\n`;
   const stdin = Buffer.from(used.map((k) => Buffer.from(env.get(k)!, "utf8").toString("base64") + "\n").join(""));
   return { prelude, stdin };
