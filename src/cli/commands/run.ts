@@ -66,7 +66,11 @@ export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io
   const varsFor = (host: string) => ({ ...playbook.vars, ...hostVars(inventory, host), ...extraVars });
   for (const h of hosts) redactor.add(secretValues(hostVars(inventory, h), playbook.inputs));
 
-  const connector = new InventoryConnector(inventory, { knownHosts: flags.knownHosts, sshConfig: flags.sshConfig, onWarning: (h, m) => io.err(`WARNING: ${h}: ${m}\n`) });
+  // loud connection news (a changed host key with checking off, a key added by accept-new): a warning event
+  // of the run in progress, stderr outside one
+  const relay: Relay = {};
+  const onWarning = (host: string, m: string) => (relay.emit ? relay.emit({ type: "warning", host, message: m, time: new Date().toISOString() }) : io.err(`WARNING: ${host}: ${m}\n`));
+  const connector = new InventoryConnector(inventory, { knownHosts: flags.knownHosts, sshConfig: flags.sshConfig, onWarning });
   const base: Omit<RunOptions, "mode" | "emit"> = {
     playbook,
     hosts,
@@ -86,7 +90,7 @@ export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io
   try {
     // interactive apply: show what would change, then ask
     if (mode === "apply" && !flags.yes && !flags.plan) {
-      const preview = await runWithReporters("check", base, flags, io, redactor, { summaryOnly: false });
+      const preview = await runWithReporters("check", base, flags, io, redactor, { summaryOnly: false, relay });
       if (preview.exitCode !== 2) return preview.exitCode;
       io.out(renderPending(preview));
       if (!(await io.confirm(`Apply these changes to ${preview.summary.hosts.filter((h) => h.would_change > 0).length} host(s)?`))) {
@@ -111,7 +115,7 @@ export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io
       base.runId = runId;
       base.onCordon = journal.cordon;
     }
-    const result = await runWithReporters(mode, base, flags, io, redactor, { journal });
+    const result = await runWithReporters(mode, base, flags, io, redactor, { journal, relay });
     const code = await plan.after(result, redactor);
     afterCalled = true;
     return code;
@@ -121,16 +125,23 @@ export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io
   }
 }
 
-async function runWithReporters(mode: Mode, base: Omit<RunOptions, "mode" | "emit">, flags: RunFlags, io: Io, redactor: Redactor, o: { summaryOnly?: boolean; journal?: Journal }): Promise<RunResult> {
+/** Where transport warnings go while a run's reporters are open. */
+interface Relay {
+  emit?: (e: RunEvent) => void;
+}
+
+async function runWithReporters(mode: Mode, base: Omit<RunOptions, "mode" | "emit">, flags: RunFlags, io: Io, redactor: Redactor, o: { summaryOnly?: boolean; journal?: Journal; relay?: Relay }): Promise<RunResult> {
   const reporters = new Reporters(io, { json: Boolean(flags.json), verbose: Boolean(flags.verbose), junit: flags.junit, redactor });
   const emit = (e: RunEvent) => {
     o.journal?.handle(redactor.event(e));
     reporters.emit(e);
   };
+  if (o.relay) o.relay.emit = emit;
   try {
     const result = await runPlaybook({ ...base, mode, emit, runId: base.runId });
     return result;
   } finally {
+    if (o.relay) o.relay.emit = undefined;
     await reporters.close();
   }
 }

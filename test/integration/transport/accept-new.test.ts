@@ -1,11 +1,12 @@
 // Host key modes on a real sshd: accept-new adds an unknown key to the known_hosts file and refuses a
 // changed one; with checking off a changed key still connects, but with a loud warning.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TransportError } from "../../../src/errors.js";
 import { SshTransport } from "../../../src/transport/ssh.js";
+import { cli } from "../../helpers/cli.js";
 import { startSshd, type SshdCluster } from "../../helpers/sshd.js";
 
 let sshd: SshdCluster;
@@ -59,5 +60,16 @@ describe("host key checking modes (real sshd)", () => {
     const quiet: string[] = [];
     await connect("off", join(dir, "empty_known_hosts"), quiet); // unknown (not changed): no warning
     expect(quiet).toEqual([]);
+
+    // through the CLI: a warning event of the run (the inventory's known_hosts still has the old key)
+    const inv = join(dir, "hosts.ini");
+    writeFileSync(inv, `[nodes]\n${sshd.inventoryLine(0)} ansible_host_key_checking=false\n`);
+    const pb = join(dir, "pb.yml");
+    writeFileSync(pb, 'name: p\nhosts: nodes\nsteps:\n  - name: t\n    check: "true"\n');
+    const r = await cli(["check", pb, "-i", inv, "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const warning = r.events.find((e) => e.type === "warning");
+    expect(warning, r.stdout).toMatchObject({ host: "node01" });
+    expect(String(warning!.message)).toMatch(/host key checking is off, connecting anyway: HOST KEY CHANGED/);
   });
 });
