@@ -19,7 +19,9 @@ export interface PreflightInput {
 }
 
 export async function preflightProblems(l: PreflightInput): Promise<InputProblem[]> {
-  const conn = connectionVarProblems(l.inventory, l.hosts);
+  // hosts that run kubectl for the targets connect too
+  const delegates = l.playbook.steps.flatMap((s) => [...s.apply, ...s.rollback]).flatMap((a) => ((a.kind === "cordon" || a.kind === "drain" || a.kind === "uncordon") && a.delegateTo && l.inventory.hosts.has(a.delegateTo) ? [a.delegateTo] : []));
+  const conn = connectionVarProblems(l.inventory, [...new Set([...l.hosts, ...delegates])]);
   const inv = new Map(l.hosts.map((h) => [h, hostVars(l.inventory, h)]));
   // with the inventory known, a name nobody defines is an error now, not on the node later
   const knownVars = [...new Set([...inv.values()].flatMap((v) => Object.keys(v)))];
@@ -42,8 +44,18 @@ export async function preflightProblems(l: PreflightInput): Promise<InputProblem
 }
 
 /** Files named by flags that must exist, output paths that must be writable, a --resume id with a journal. */
-export function flagProblems(flags: RunFlags, cwd: string): InputProblem[] {
+export function flagProblems(flags: RunFlags, cwd: string, o: { journal?: boolean } = {}): InputProblem[] {
   const out: InputProblem[] = [];
+  if (o.journal) {
+    // apply keeps its journal in .remedy/runs/ under the working directory
+    let dir = resolve(cwd, ".remedy", "runs");
+    while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+    try {
+      accessSync(dir, constants.W_OK);
+    } catch {
+      out.push({ file: resolve(cwd, ".remedy", "runs"), message: `the run journal cannot be written (${dir} is not writable); run from a writable directory` });
+    }
+  }
   const must = (flag: string, p: string | undefined, what: string) => {
     if (p === undefined) return;
     const abs = resolve(cwd, p);

@@ -46,7 +46,7 @@ export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io
   const serial = parseSerial(flags.serial);
   const tags = flags.tags ? flags.tags.split(",").map((t) => t.trim()).filter(Boolean) : undefined;
   if (mode === "apply" && flags.plan && flags.resume) throw new InputError("--plan and --resume cannot be combined");
-  const badFlags = flagProblems(flags, io.cwd);
+  const badFlags = flagProblems(flags, io.cwd, { journal: mode === "apply" });
   if (badFlags.length) throw new InputError(badFlags);
   const loaded = await loadForRun(pbPath, flags);
   const { playbook, inventory, hosts, extraVars } = loaded;
