@@ -16,7 +16,7 @@ const IPV4 = /^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 // Linux dev_valid_name: 1-15 bytes, no '/', ':' or blanks; the usual characters only
 const IFNAME = /^(?!\.{1,2}$)[A-Za-z0-9_.-]{1,15}$/;
-const VERSION = /^[0-9A-Za-z][0-9A-Za-z._+~^-]*$/;
+const VERSION = /^[0-9A-Za-z][0-9A-Za-z._+~^:-]*$/;
 const MAC = /^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/;
 // eslint-disable-next-line no-control-regex
 const PATH = /^\/[^\0\n\r]*$/;
@@ -30,7 +30,7 @@ const WHAT: Record<InputType, string> = {
   host: "an IPv4 address or a host name",
   port: "a port number 1-65535",
   interface: "a network interface name (1-15 of letters, digits, _ . -)",
-  version: "a version like 5.4.0-1 (letters, digits, . _ + ~ -)",
+  version: "a version like 5.4.0-1 (letters, digits, . _ + ~ : -)",
   mac: "a MAC address like 52:54:00:12:34:56",
   path: "an absolute path",
   list: "a list of strings",
