@@ -114,7 +114,7 @@ async function planMode(flags: Flags, loaded: LoadedRun, io: Io): Promise<PlanHo
           playbook: { path: loaded.playbook.file, name: loaded.playbook.name, sha256: loaded.playbook.sha256 },
           inventory: { path: loaded.inventory.source, sha256: loaded.inventory.sha256 },
           hosts: loaded.hosts,
-          vars: planVars(loaded.extraVars, redactor),
+          vars: planVars(loaded.extraVars, redactor, loaded.playbook.inputs),
           limit: flags.limit,
           tags: parseTags(flags.tags),
           results: result.hosts,
@@ -160,7 +160,7 @@ async function applyMode(flags: Flags, loaded: LoadedRun, io: Io, deps: SessionD
       playbook: { path: loaded.playbook.file, sha256: loaded.playbook.sha256 },
       inventory: { path: loaded.inventory.source, sha256: loaded.inventory.sha256 },
       hosts,
-      vars: planVars(loaded.extraVars, redactor),
+      vars: planVars(loaded.extraVars, redactor, loaded.playbook.inputs),
       limit: flags.limit,
       tags: parseTags(flags.tags),
     });

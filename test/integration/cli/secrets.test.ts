@@ -144,4 +144,15 @@ describe("secrets stay secret (real sshd)", () => {
       for (const s of SECRETS) for (const f of forms(s)) expect(text.includes(f), `${where} contains ${JSON.stringify(f)}`).toBe(false);
     }
   }, 60_000);
+
+  it("apply --plan refuses a plan whose declared secret -e value changed, without showing either value", async () => {
+    const plan = join(root, "plan3.json");
+    const common = [join(root, "pb2.yml"), "-i", join(root, "inv.yml"), "--known-hosts", fleet.knownHostsPath, "-e", `api_token=${BY_E}`];
+    const p = await cli(["plan", ...common, "-e", "motd=first Mn3p value", "-o", plan], { cwd: root });
+    expect(p.code, p.stderr).toBe(2);
+    const a = await cli(["apply", ...common, "-e", "motd=second Mn3p value", "--plan", plan], { cwd: root });
+    expect(a.code, a.stderr).toBe(5);
+    expect(a.stderr).toContain("secret -e motd has a different value than in the plan");
+    expect(a.stdout + a.stderr + readFileSync(plan, "utf8")).not.toContain("Mn3p");
+  }, 60_000);
 });
