@@ -72,9 +72,10 @@ function inputChecks(i: RunCheckInput, add: (p: InputProblem) => void): void {
       const value = Object.hasOwn(vars, name) ? vars[name] : undefined;
       const why = value === undefined ? (spec.required ? "is required but has no value" : undefined) : inputProblem(spec, value);
       if (!why) continue;
-      if (value === undefined || (spec.required && value === "" && i.originOf(h, name).file === i.playbook.file)) {
-        add({ file: i.playbook.file, message: `${inputMessage(name, spec, value, why)} for ${h}; pass -e ${name}=..., or set it in the inventory (host or group vars)` });
-      } else add({ ...where(i.originOf(h, name)), message: `${inputMessage(name, spec, value, why)} (host ${h})` });
+      const origin = value === undefined ? { file: i.playbook.file } : i.originOf(h, name);
+      // nothing but the playbook's default: say where a value can come from
+      const hint = origin.file === i.playbook.file ? `; pass -e ${name}=..., or set it in the inventory (host or group vars)` : "";
+      add({ ...where(origin), message: `${inputMessage(name, spec, value, why)} (host ${h})${hint}` });
     }
   }
 }
@@ -171,7 +172,7 @@ export function runValueProblems(i: RunCheckInput): InputProblem[] {
   const out: InputProblem[] = [];
   const seen = new Set<string>();
   const add = (p: InputProblem) => {
-    const key = `${p.file}:${p.line ?? ""}:${p.col ?? ""}:${p.message.replace(/\(host [^)]*\)| for \S+;/g, "")}`;
+    const key = `${p.file}:${p.line ?? ""}:${p.col ?? ""}:${p.message.replace(/\(host [^)]*\)/g, "")}`;
     if (seen.has(key)) return; // the same group var on many hosts: say it once
     seen.add(key);
     out.push(p);
