@@ -20,8 +20,8 @@ interface Case {
   exit: number;
   /** fragments the output (stderr + stdout) must contain */
   message: string | string[];
-  /** where: "pb.yml:7:9", "inv.ini:2", "-e", "--junit" (with @DIR@/ prefixed paths resolved) */
-  location?: string;
+  /** where: "@DIR@/pb.yml:7:9", "@DIR@/inv.ini:2:", "-e: ", "--junit: " (a file position, or the flag) */
+  location: string;
   /** strings that must not appear anywhere in the output (secrets) */
   absent?: string[];
   subprocess?: boolean;
@@ -80,12 +80,13 @@ async function run(c: Case, dir: string, argv: string[]): Promise<{ code: number
 }
 
 describe("invalid inputs: the expected exit code and located message, never 70, never a connection", () => {
-  it("has at least 120 cases, each with an exit code, a message and a unique name", () => {
+  it("has at least 120 cases, each with an exit code, a message, a location and a unique name", () => {
     expect(cases.length).toBeGreaterThanOrEqual(120);
     expect(new Set(cases.map((c) => c.name)).size).toBe(cases.length);
     for (const c of cases) {
       expect(c.exit, c.name).toBeTypeOf("number");
       expect(c.message, c.name).toBeTruthy();
+      expect(c.location, c.name).toBeTruthy();
     }
   });
 
@@ -97,7 +98,7 @@ describe("invalid inputs: the expected exit code and located message, never 70, 
       expect(code, out).not.toBe(70);
       expect(code, out).toBe(c.exit);
       for (const m of Array.isArray(c.message) ? c.message : [c.message]) expect(out).toContain(sub(m));
-      if (c.location) expect(out).toContain(sub(c.location));
+      expect(out).toContain(sub(c.location));
       for (const a of c.absent ?? []) expect(out).not.toContain(a);
       expect(out).not.toMatch(/internal error/);
       expect(connections - before, "opened a connection").toBe(0);
