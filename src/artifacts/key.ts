@@ -26,7 +26,10 @@ export function artifactHash(name: string, build: readonly string[], key: readon
   return createHash("sha256").update(JSON.stringify({ name, build, key })).digest("hex");
 }
 
-export function resolveArtifact(a: ArtifactAction, scope: Scope): ResolvedArtifact {
+export function resolveArtifact(a: ArtifactAction, given: Scope): ResolvedArtifact {
+  // values inline, secrets too: the build runs on the builder's own connection, and the build hash must
+  // change with every value it depends on
+  const scope: Scope = { ...given, secrets: undefined };
   const plain = (s: string) => interpolate(s, scope, "plain");
   const key = a.key.map(plain);
   const build = a.build.map((b) => interpolate(b, scope, "shell"));

@@ -12,6 +12,8 @@ export interface ConnectOptions {
   knownHosts?: string;
   sshConfig?: string;
   connectTimeoutSec?: number;
+  /** loud connection warnings (changed host key with checking off, key added by accept-new) */
+  onWarning?: (host: string, message: string) => void;
 }
 
 export function transportFor(inv: Inventory, host: string, opts: ConnectOptions = {}): Transport {
@@ -22,7 +24,7 @@ export function transportFor(inv: Inventory, host: string, opts: ConnectOptions 
     knownHostsFiles: opts.knownHosts ? [opts.knownHosts] : undefined,
     defaults: opts.connectTimeoutSec ? { connectTimeoutMs: opts.connectTimeoutSec * 1000 } : undefined,
   });
-  return spec.connection === "local" ? new LocalTransport(spec) : new SshTransport(spec);
+  return spec.connection === "local" ? new LocalTransport(spec) : new SshTransport(spec, { onWarning: opts.onWarning });
 }
 
 export class InventoryConnector extends TransportPool implements Connector {

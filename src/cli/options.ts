@@ -1,5 +1,11 @@
 // Parsing and checking of CLI flag values: every bad value is an InputError naming the flag.
 import { InputError } from "../errors.js";
+import { isSecretName } from "../secret-names.js";
+
+/** An -e argument as shown in an error: not at all when it names a secret (its value may follow). */
+function shownItem(item: string): string {
+  return isSecretName(item) ? "(an argument naming a secret; its value is not shown)" : JSON.stringify(item);
+}
 
 export interface RunFlags {
   inventory?: string;
@@ -40,13 +46,13 @@ export function parseExtraVars(items: string[]): Record<string, unknown> {
         else throw new Error("not an object");
         continue;
       } catch (e) {
-        throw new InputError(`-e ${JSON.stringify(item)}: invalid JSON object (${(e as Error).message})`);
+        throw new InputError(`-e ${shownItem(item)}: invalid JSON object (${(e as Error).message.replace(/"[^"]*"/g, '"…"')})`);
       }
     }
     const i = t.indexOf("=");
-    if (i <= 0) throw new InputError(`-e ${JSON.stringify(item)}: expected key=value or a JSON object, e.g. -e target_kernel=5.4.94`);
+    if (i <= 0) throw new InputError(`-e ${shownItem(item)}: expected key=value or a JSON object, e.g. -e target_kernel=5.4.94`);
     const key = t.slice(0, i);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new InputError(`-e ${JSON.stringify(item)}: "${key}" is not a valid variable name`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new InputError(`-e ${shownItem(item)}: "${isSecretName(key) ? "…" : key}" is not a valid variable name`);
     out[key] = t.slice(i + 1);
   }
   return out;

@@ -54,6 +54,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     .argument("<playbooks...>")
     .description("schema and semantic validation only; no connection")
     .option("-i, --inventory <path>", "also validate this inventory and the playbooks' host patterns")
+    .option("-e, --extra-vars <kv>", "key=value or JSON, as for check/apply (checked against typed inputs)", collect, [])
     .action(async (pbs: string[], flags) => void (code = await validateCommand(pbs, flags, io)));
   program
     .command("inventory")

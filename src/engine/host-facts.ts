@@ -19,6 +19,8 @@ export interface FactsInput {
   skipTags?: string[];
   signal: AbortSignal;
   emit: EventSink;
+  /** secret vars, bound to "$REMEDY_SECRET_<name>" references (values travel on stdin) */
+  secrets?: Scope["secrets"];
 }
 
 export type FactsOutcome = { ok: true; facts: Facts; prefetched: Map<string, ExecResult> } | { ok: false; reason: string };
@@ -27,7 +29,7 @@ const FACTS_TIMEOUT_SEC = 30;
 
 export async function gatherFacts(o: FactsInput, t: Transport): Promise<FactsOutcome> {
   const prefetched = new Map<string, ExecResult>();
-  const early = collectChecks(o, { vars: o.vars, host: o.host, groups: o.groups, registered: {} }, prefetched);
+  const early = collectChecks(o, { vars: o.vars, host: o.host, groups: o.groups, registered: {}, secrets: o.secrets }, prefetched);
   const token = newToken();
   const script = early.length ? `${FACTS_COMMAND}\nprintf '\\n%s\\n' ${token}-FACTS\n${batchScript(early, token)}` : FACTS_COMMAND;
   const r = await t.exec(script, { timeoutMs: early.length ? batchBudgetMs(early, FACTS_TIMEOUT_SEC) : FACTS_TIMEOUT_SEC * 1000, become: early.length ? o.playbook.become : false, signal: o.signal });
@@ -38,7 +40,7 @@ export async function gatherFacts(o: FactsInput, t: Transport): Promise<FactsOut
   if (cut >= 0) for (const [cmd, res] of batchResults(early, parseBatch(r.stdout.slice(cut), token, early, r.durationMs), r)) prefetched.set(cmd, res);
   const facts = parseFacts(factsOut);
   o.emit({ type: "facts", host: o.host, facts });
-  const scope: Scope = { vars: o.vars, facts, host: o.host, groups: o.groups, registered: {} };
+  const scope: Scope = { vars: o.vars, facts, host: o.host, groups: o.groups, registered: {}, secrets: o.secrets };
   for (const [cmd, res] of await prefetchChecks(o, scope, t, prefetched)) prefetched.set(cmd, res);
   return { ok: true, facts, prefetched };
 }

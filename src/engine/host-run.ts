@@ -8,7 +8,8 @@ import type { EventSink, HostStatus, Mode } from "../model/events.js";
 import type { ApprovedHost, HostPhase, HostResult } from "../model/outcome.js";
 import type { Transport } from "../transport/transport.js";
 import { TransportError, errorMessage } from "../errors.js";
-import type { Scope } from "../playbook/index.js";
+import { secretBinding, type Scope } from "../playbook/index.js";
+import { withSecretEnv } from "../transport/secret-env.js";
 import { excerpt } from "./decide.js";
 import type { Connector } from "./connector.js";
 import type { Clock, HostContext } from "./context.js";
@@ -63,8 +64,10 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
 
   phase("connect");
   let transport: Transport;
+  // secret vars reach commands as "$REMEDY_SECRET_<name>", their values on stdin (never on the node's ps)
+  const secrets = secretBinding(o.vars, o.playbook.inputs);
   try {
-    transport = await o.connector.get(host, o.signal);
+    transport = withSecretEnv(await o.connector.get(host, o.signal), secrets.env);
   } catch (e) {
     return finish(result, "unreachable", errorMessage(e), "connect");
   }
@@ -72,7 +75,7 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
   const ctx = (step: string): HostContext => ({
     host,
     transport: () => transport,
-    reconnect: async () => (transport = await o.connector.reconnect(host, o.signal)),
+    reconnect: async () => (transport = withSecretEnv(await o.connector.reconnect(host, o.signal), secrets.env)),
     delegate: (h) => (h === host ? Promise.resolve(transport) : o.connector.get(h, o.signal)),
     clock: o.clock,
     signal: o.signal,
@@ -98,7 +101,7 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
     }
 
     phase("facts");
-    const f = await gatherFacts(o, transport);
+    const f = await gatherFacts({ ...o, secrets }, transport);
     if (!f.ok) {
       [status, message, endedIn] = ["failed", f.reason, "facts"];
       return await end();
@@ -114,7 +117,7 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
     }
 
     phase("steps");
-    const scope: Scope = { vars: o.vars, facts: f.facts, host, groups: o.groups, registered: {} };
+    const scope: Scope = { vars: o.vars, facts: f.facts, host, groups: o.groups, registered: {}, secrets };
     const s = await runSteps({ ...o, scope, facts: f.facts, prefetched: f.prefetched, ctx, hostLost, into: result.steps });
     if (s.refusal) result.refusal = s.refusal;
     if (s.stoppedBy) {
@@ -140,7 +143,7 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
         for (const w of await o.gate.end(host, transport, r)) emit({ type: "warning", host, message: w, time: now() });
       } catch {
         try {
-          transport = await o.connector.reconnect(host); // e.g. the host rebooted or the connection dropped
+          transport = withSecretEnv(await o.connector.reconnect(host), secrets.env); // e.g. the host rebooted or the connection dropped
           for (const w of await o.gate.end(host, transport, r)) emit({ type: "warning", host, message: w, time: now() });
         } catch (e) {
           emit({ type: "warning", host, message: `could not release the run lock (${errorMessage(e)}); remove it with \`remedy unlock -i INVENTORY -l ${host}\``, time: now() });

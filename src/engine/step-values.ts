@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { Action, Match, Playbook, Step } from "../model/playbook.js";
-import { interpolate, InterpolationError, type Scope } from "../playbook/index.js";
+import { interpolate, InterpolationError, UnsafeValueError, type Scope } from "../playbook/index.js";
 import { describeAction } from "./render.js";
 
 export function resolveMatch(m: Match, scope: Scope): Match {
@@ -32,7 +32,7 @@ export async function copyContent(a: Extract<Action, { kind: "copy" }>, scope: S
     const got = createHash("sha256").update(buf).digest("hex");
     if (got !== a.sha256) throw new Error(`${a.src}: sha256 is ${got}, the playbook expects ${a.sha256}; the file was modified`);
   }
-  return a.template ? Buffer.from(interpolate(buf.toString("utf8"), scope, "plain")) : buf;
+  return a.template ? Buffer.from(interpolate(buf.toString("utf8"), scope, { file: a.syntax ?? "plain" })) : buf;
 }
 
 export async function renderAction(a: Action, step: Step, scope: Scope, pb: Playbook): Promise<string> {
@@ -42,6 +42,7 @@ export async function renderAction(a: Action, step: Step, scope: Scope, pb: Play
     // e.g. a value registered by an earlier action of the same apply list: only known while applying
     if (!(e instanceof InterpolationError)) throw e;
     const raw = a.kind === "run" ? a.run : a.kind === "fail" ? `fail: ${a.message}` : describeAction(a, { host: scope.host });
+    if (e instanceof UnsafeValueError) return `${raw}  # refused: ${e.message.split("\n")[0]}`;
     return `${raw}  # ${e.message.split("\n")[0]}; filled in during apply`;
   }
 }

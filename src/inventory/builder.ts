@@ -2,7 +2,7 @@
 // InventoryData.reconcile_inventory does: implicit `all` and `ungrouped`, top-level groups under `all`.
 import { InputError } from "../errors.js";
 import type { InventoryGroup, InventoryHost, Vars } from "../model/inventory.js";
-import type { LoadedInventory, Loc } from "./loaded.js";
+import { varLocKey, type LayerName, type LoadedInventory, type Loc } from "./loaded.js";
 
 interface GroupDraft {
   name: string;
@@ -36,6 +36,8 @@ export class InventoryBuilder {
   readonly groups = new Map<string, GroupDraft>();
   readonly hosts = new Map<string, HostDraft>();
   readonly warnings: string[] = [];
+  /** where each var was set (for messages that name a value's source) */
+  readonly varLocs = new Map<string, Loc>();
 
   constructor() {
     this.groups.set("all", draftGroup("all"));
@@ -62,7 +64,7 @@ export class InventoryBuilder {
   }
 
   /** Adds (or extends) a host; `vars` override earlier definitions of the same host, like ansible. */
-  addHost(name: string, group: string, vars: Vars, loc: Loc): void {
+  addHost(name: string, group: string, vars: Vars, loc: Loc, locs: Record<string, Loc> = {}): void {
     if (!HOST_NAME.test(name) || name.endsWith(":")) {
       fail(loc, `invalid host name '${name}': a host name cannot contain spaces, quotes or any of , = # [ ] * ? and cannot start with ! & ~ @`);
     }
@@ -72,6 +74,7 @@ export class InventoryBuilder {
       this.hosts.set(name, h);
     }
     Object.assign(h.inventoryVars, vars);
+    for (const k of Object.keys(vars)) this.varLocs.set(varLocKey("hostInventory", name, k), locs[k] ?? loc);
     const g = this.addGroup(group, loc);
     if (!g.hosts.includes(name)) g.hosts.push(name);
     if (!h.groups.includes(group)) h.groups.push(group);
@@ -91,6 +94,12 @@ export class InventoryBuilder {
 
   setGroupVar(group: string, key: string, value: unknown, loc: Loc): void {
     this.addGroup(group, loc).inventoryVars[key] = value;
+    this.varLocs.set(varLocKey("groupInventory", group, key), loc);
+  }
+
+  /** records where the vars of a group_vars/host_vars file were set */
+  noteVarLocs(layer: LayerName, entity: string, locs: Record<string, Loc>): void {
+    for (const [k, l] of Object.entries(locs)) this.varLocs.set(varLocKey(layer, entity, k), l);
   }
 
   /** Path of group names from `from` down to `to` through children, if `to` is reachable. */
@@ -144,7 +153,7 @@ export class InventoryBuilder {
       layers.hostInventory.set(h.name, h.inventoryVars);
       layers.hostFiles.set(h.name, h.fileVars);
     }
-    return { source, sha256, hosts, groups, files, warnings: [...this.warnings], layers };
+    return { source, sha256, hosts, groups, files, warnings: [...this.warnings], layers, varLocs: this.varLocs };
   }
 }
 

@@ -95,6 +95,7 @@ function parseHostLine(raw: string, at: (col: number) => Loc, group: string, b: 
     fail(at(first.col), `'${first.text}' looks like a variable, but [${group}] lists hosts; put variables under [${group}:vars], or start the line with a host name`);
   }
   const vars: Vars = {};
+  const locs: Record<string, Loc> = {};
   const { host, port } = splitHostPort(first.text);
   if (port !== undefined) vars.ansible_port = port;
   for (const t of tokens.slice(1)) {
@@ -105,6 +106,7 @@ function parseHostLine(raw: string, at: (col: number) => Loc, group: string, b: 
     const key = t.text.slice(0, eq);
     if (!VAR_NAME.test(key)) fail(at(t.col), `invalid variable name '${key}': use letters, digits and '_', not starting with a digit`);
     vars[key] = parseIniValue(t.text.slice(eq + 1));
+    locs[key] = at(t.col + eq + 1);
   }
   let names: string[];
   try {
@@ -113,7 +115,7 @@ function parseHostLine(raw: string, at: (col: number) => Loc, group: string, b: 
     if (e instanceof RangeSyntaxError) fail(at(first.col), e.message);
     throw e;
   }
-  for (const name of names) b.addHost(name, group, { ...vars }, at(first.col));
+  for (const name of names) b.addHost(name, group, { ...vars }, at(first.col), locs);
 }
 
 function parseVarLine(raw: string, at: (col: number) => Loc, group: string, b: InventoryBuilder): void {
@@ -125,5 +127,6 @@ function parseVarLine(raw: string, at: (col: number) => Loc, group: string, b: I
   }
   const key = line.slice(0, eq).trim();
   if (!VAR_NAME.test(key)) fail(at(indent + 1), `invalid variable name '${key}' in [${group}:vars]: use letters, digits and '_', not starting with a digit`);
-  b.setGroupVar(group, key, parseIniValue(stripInlineComment(line.slice(eq + 1).trim())), at(indent + 1));
+  const valueCol = indent + eq + 2 + (line.slice(eq + 1).length - line.slice(eq + 1).trimStart().length);
+  b.setGroupVar(group, key, parseIniValue(stripInlineComment(line.slice(eq + 1).trim())), at(valueCol));
 }

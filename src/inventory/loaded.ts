@@ -19,6 +19,14 @@ export interface LoadedInventory extends Inventory {
   /** things ansible would accept but that are probably mistakes (e.g. group_vars for an unknown group) */
   warnings: string[];
   layers: VarLayers;
+  /** where each var of each layer was set: varLocKey(layer, entity, name) → file:line:col */
+  varLocs?: Map<string, Loc>;
+}
+
+export type LayerName = "groupInventory" | "groupFiles" | "hostInventory" | "hostFiles";
+
+export function varLocKey(layer: LayerName, entity: string, name: string): string {
+  return `${layer}\0${entity}\0${name}`;
 }
 
 export function isLoaded(inv: Inventory): inv is LoadedInventory {

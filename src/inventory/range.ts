@@ -10,8 +10,30 @@ export function hasRange(pattern: string): boolean {
   return /\[[^\]]*:[^\]]*\]/.test(pattern);
 }
 
+/** Most hosts one range pattern may expand to (node[1:30000000] must be refused, not exhaust memory). */
+export const MAX_RANGE_HOSTS = 100_000;
+
 /** Expands every `[begin:end(:step)]` in `pattern`, left to right, like ansible's expand_hostname_range. */
 export function expandHostRange(pattern: string): string[] {
+  const n = rangeCount(pattern);
+  if (n > MAX_RANGE_HOSTS) {
+    throw new RangeSyntaxError(`host range '${pattern}' expands to ${n > 1e15 ? "more than 10^15" : n} hosts; at most ${MAX_RANGE_HOSTS} per line are allowed (split it, or check the bounds)`);
+  }
+  return expand(pattern);
+}
+
+/** How many names a pattern expands to, without expanding it (syntax errors are left to expand()). */
+function rangeCount(pattern: string): number {
+  let total = 1;
+  for (const m of pattern.matchAll(/\[([^\]]*)\]/g)) {
+    const [beg = "", end = "", stepText = "1"] = (m[1] ?? "").split(":");
+    const step = /^[1-9][0-9]*$/.test(stepText) ? Number(stepText) : 1;
+    if (/^[0-9]*$/.test(beg) && /^[0-9]+$/.test(end)) total *= Math.max(0, Math.floor((Number(end) - Number(beg || "0")) / step) + 1);
+  }
+  return total;
+}
+
+function expand(pattern: string): string[] {
   const open = pattern.indexOf("[");
   if (open < 0) return [pattern];
   const close = pattern.indexOf("]", open);
@@ -33,7 +55,7 @@ export function expandHostRange(pattern: string): string[] {
   const step = Number(stepText);
   const items = rangeItems(body, beg, end, step);
   const out: string[] = [];
-  for (const item of items) out.push(...expandHostRange(head + item + tail));
+  for (const item of items) out.push(...expand(head + item + tail));
   return out;
 }
 

@@ -2,15 +2,13 @@
 // per-host YAML listing. Values of secret-looking vars are never printed.
 import { stringify } from "yaml";
 import type { Inventory, Vars } from "../model/inventory.js";
+import { isSecretName } from "../secret-names.js";
 import { groupHosts, hostVars } from "./vars.js";
 
 export const REDACTED = "<redacted>";
-const SECRET = /password|passwd|passphrase|secret|token|credential|api_?key|pass$/i;
 const MAGIC = ["inventory_hostname", "inventory_hostname_short", "group_names"];
 
-export function isSecretName(name: string): boolean {
-  return SECRET.test(name);
-}
+export { isSecretName };
 
 /** A copy of `value` with every secret-looking key's value replaced, at any depth. */
 export function redact<T>(value: T): T {

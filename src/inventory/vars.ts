@@ -1,7 +1,7 @@
 // Group membership and variable precedence, as ansible computes them.
 import { InputError } from "../errors.js";
 import type { Inventory, Vars } from "../model/inventory.js";
-import { isLoaded } from "./loaded.js";
+import { isLoaded, varLocKey, type LayerName, type Loc } from "./loaded.js";
 import { suggest } from "./suggest.js";
 
 /**
@@ -88,6 +88,38 @@ export function hostVars(inv: Inventory, host: string): Vars {
   merged.inventory_hostname_short = host.split(".")[0];
   merged.group_names = sorted.slice().sort();
   return merged;
+}
+
+/**
+ * Where the value hostVars() gives `name` on `host` was set (file:line:col), following the same
+ * precedence; undefined when the inventory was not loaded from files or the var is not set there.
+ */
+export function hostVarOrigin(inv: Inventory, host: string, name: string): Loc | undefined {
+  if (!isLoaded(inv) || !inv.varLocs || !inv.hosts.has(host)) return undefined;
+  const locs = inv.varLocs;
+  const groups = hostGroups(inv, host);
+  const depth = groupDepths(inv);
+  const priority = (g: string): number => {
+    const p = Number(inv.layers.groupInventory.get(g)?.ansible_group_priority ?? 1);
+    return Number.isFinite(p) ? p : 1;
+  };
+  const sorted = [...groups]
+    .filter((g) => g !== "all")
+    .sort((a, b) => (depth.get(a) ?? 0) - (depth.get(b) ?? 0) || priority(a) - priority(b) || (a < b ? -1 : a > b ? 1 : 0));
+  // highest precedence first
+  const order: Array<[LayerName, string]> = [
+    ["hostFiles", host],
+    ["hostInventory", host],
+    ...[...sorted].reverse().map((g): [LayerName, string] => ["groupFiles", g]),
+    ["groupFiles", "all"],
+    ...[...sorted].reverse().map((g): [LayerName, string] => ["groupInventory", g]),
+    ["groupInventory", "all"],
+  ];
+  for (const [layer, entity] of order) {
+    const l = locs.get(varLocKey(layer, entity, name));
+    if (l) return l;
+  }
+  return undefined;
 }
 
 /** Longest path from `all` to each group (ansible's group depth). */

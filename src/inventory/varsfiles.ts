@@ -6,6 +6,8 @@ import { extname, join } from "node:path";
 import { isMap } from "yaml";
 import type { Vars } from "../model/inventory.js";
 import { fail, type InventoryBuilder } from "./builder.js";
+import type { Loc } from "./loaded.js";
+import { varLocs } from "./yaml.js";
 import { describeNode, isNullNode, parseYamlSource } from "./yamldoc.js";
 
 const EXTS = [".yml", ".yaml", ".json"];
@@ -21,8 +23,11 @@ export async function applyVarsDirs(baseDirs: string[], b: InventoryBuilder, rea
       if (!entries) continue;
       const known = kind === "group_vars" ? b.groups : b.hosts;
       for (const [name, target] of known) {
-        const vars = await loadEntity(dir, name, entries, read);
-        if (vars) Object.assign(target.fileVars, vars);
+        const got = await loadEntity(dir, name, entries, read);
+        if (got) {
+          Object.assign(target.fileVars, got.vars);
+          b.noteVarLocs(kind === "group_vars" ? "groupFiles" : "hostFiles", name, got.locs);
+        }
       }
       for (const entry of entries.keys()) {
         const ext = extname(entry);
@@ -51,14 +56,19 @@ async function listDir(dir: string): Promise<Map<string, boolean> | undefined> {
   }
 }
 
-async function loadEntity(dir: string, name: string, entries: Map<string, boolean>, read: ReadFile): Promise<Vars | undefined> {
+async function loadEntity(dir: string, name: string, entries: Map<string, boolean>, read: ReadFile): Promise<{ vars: Vars; locs: Record<string, Loc> } | undefined> {
   const hit = [name, ...EXTS.map((e) => name + e)].find((n) => entries.has(n));
   if (hit === undefined) return undefined;
   const path = join(dir, hit);
   const files = entries.get(hit) ? await walk(path) : [path];
   const vars: Vars = {};
-  for (const f of files) Object.assign(vars, await loadVarsFile(f, read));
-  return vars;
+  const locs: Record<string, Loc> = {};
+  for (const f of files) {
+    const got = await loadVarsFile(f, read);
+    Object.assign(vars, got.vars);
+    Object.assign(locs, got.locs);
+  }
+  return { vars, locs };
 }
 
 async function walk(dir: string): Promise<string[]> {
@@ -72,15 +82,15 @@ async function walk(dir: string): Promise<string[]> {
   return out;
 }
 
-async function loadVarsFile(abs: string, read: ReadFile): Promise<Vars> {
+async function loadVarsFile(abs: string, read: ReadFile): Promise<{ vars: Vars; locs: Record<string, Loc> }> {
   const { text, display } = await read(abs);
   if (text.startsWith("$ANSIBLE_VAULT")) {
     fail({ file: display, line: 1, col: 1 }, "this file is encrypted with ansible-vault, which remedy cannot decrypt; decrypt it (ansible-vault decrypt) or pass the secret with -e");
   }
   const src = parseYamlSource(text, display);
   const root = src.deref(src.doc.contents);
-  if (isNullNode(root)) return {};
+  if (isNullNode(root)) return { vars: {}, locs: {} };
   if (!isMap(root)) fail(src.at(root), `a vars file must be a mapping of name: value, not ${describeNode(root)}`);
   const value: unknown = root.toJS(src.doc);
-  return value && typeof value === "object" ? (value as Vars) : {};
+  return { vars: value && typeof value === "object" ? (value as Vars) : {}, locs: varLocs(src, root) };
 }

@@ -2,6 +2,7 @@
 import { isMap, isScalar, type Pair, type YAMLMap } from "yaml";
 import type { Vars } from "../model/inventory.js";
 import { fail, type InventoryBuilder } from "./builder.js";
+import type { Loc } from "./loaded.js";
 import { expandHostRange, hasRange, RangeSyntaxError, splitHostPort } from "./range.js";
 import { suggest } from "./suggest.js";
 import { describeNode, isNullNode, keyText, parseYamlSource, type YamlSource } from "./yamldoc.js";
@@ -35,7 +36,8 @@ function parseGroup(src: YamlSource, b: InventoryBuilder, name: string, pair: Pa
     if (isNullNode(value)) continue;
     if (key === "vars") {
       if (!isMap(value)) fail(src.at(value), `'vars' of group '${name}' must be a mapping of name: value, not ${describeNode(value)}`);
-      for (const [k, v] of Object.entries(toVars(src, value))) b.setGroupVar(name, k, v, src.at(item.key));
+      const locs = varLocs(src, value);
+      for (const [k, v] of Object.entries(toVars(src, value))) b.setGroupVar(name, k, v, locs[k] ?? src.at(item.key));
     } else if (key === "hosts") {
       parseHosts(src, b, name, value);
     } else {
@@ -57,9 +59,11 @@ function addHosts(src: YamlSource, b: InventoryBuilder, group: string, keyNode: 
   const pattern = keyText(keyNode);
   const loc = src.at(keyNode);
   let vars: Vars = {};
+  let locs: Record<string, Loc> = {};
   if (!isNullNode(varsNode)) {
     if (!isMap(varsNode)) fail(src.at(varsNode), `vars of host '${pattern}' must be a mapping of name: value, not ${describeNode(varsNode)}`);
     vars = toVars(src, varsNode);
+    locs = varLocs(src, varsNode);
   }
   const { host, port } = splitHostPort(pattern);
   if (port !== undefined && vars.ansible_port === undefined) vars = { ansible_port: port, ...vars };
@@ -70,7 +74,7 @@ function addHosts(src: YamlSource, b: InventoryBuilder, group: string, keyNode: 
     if (e instanceof RangeSyntaxError) fail(loc, e.message);
     throw e;
   }
-  for (const n of names) b.addHost(n, group, { ...vars }, loc);
+  for (const n of names) b.addHost(n, group, { ...vars }, loc, locs);
 }
 
 function parseChildren(src: YamlSource, b: InventoryBuilder, parent: string, node: unknown): void {
@@ -83,6 +87,16 @@ function parseChildren(src: YamlSource, b: InventoryBuilder, parent: string, nod
     b.addChild(parent, child, src.at(pair.key));
     parseGroup(src, b, child, pair);
   }
+}
+
+/** name → position of its value (of the key when the value is empty) */
+export function varLocs(src: YamlSource, node: YAMLMap): Record<string, Loc> {
+  const out: Record<string, Loc> = {};
+  for (const pair of node.items) {
+    const v = pair.value as { range?: unknown } | null;
+    out[keyText(pair.key)] = src.at(v && v.range ? v : pair.key);
+  }
+  return out;
 }
 
 function toVars(src: YamlSource, node: YAMLMap): Vars {

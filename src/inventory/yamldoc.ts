@@ -2,6 +2,7 @@
 // syntax errors and node positions reported as file:line:col.
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import { InputError } from "../errors.js";
+import { yamlValueProblem } from "../yaml-errors.js";
 import type { Loc } from "./loaded.js";
 
 export interface YamlSource {
@@ -23,6 +24,12 @@ export function parseYamlSource(text: string, file: string): YamlSource {
         return { file, line: p.line, col: p.col, message: `invalid YAML: ${firstLine(e.message)} (${e.code})` };
       }),
     );
+  }
+  try {
+    doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // unresolved alias, alias bomb, `<<:` of a scalar: located input errors, not crashes
+    throw new InputError([yamlValueProblem(file, doc, lc, e)]);
   }
   const at = (node: unknown): Loc => {
     const range = (node as Node | null)?.range;

@@ -62,6 +62,8 @@ export interface CopyAction {
   sha256?: string;
   /** interpolate {{ }} inside the content (template) */
   template: boolean;
+  /** template: the file's syntax, each value is encoded for it (undefined: plain, one-line values) */
+  syntax?: "shell" | "sysctl" | "keyfile" | "plain";
 }
 
 export interface RebootAction {
@@ -133,6 +135,23 @@ export interface Step {
   at: string;
 }
 
+export type InputType = "string" | "integer" | "boolean" | "ipv4" | "hostname" | "host" | "port" | "interface" | "version" | "mac" | "path" | "list";
+
+/** One declared input (`inputs:` in the playbook); checked by src/playbook/inputs.ts. */
+export interface InputSpec {
+  type: InputType;
+  /** a non-empty value must come from some source (vars default, inventory, -e) */
+  required?: boolean;
+  /** never shown; also implied by a secret-looking name */
+  secret?: boolean;
+  description?: string;
+  enum?: Array<string | number | boolean>;
+  /** the whole value must match (JavaScript regex, anchored) */
+  pattern?: string;
+  min?: number;
+  max?: number;
+}
+
 export interface Playbook {
   file: string;
   sha256: string;
@@ -140,6 +159,10 @@ export interface Playbook {
   description?: string;
   hosts: string;
   vars: Vars;
+  /** typed inputs (`inputs:`), checked before connecting; see src/playbook/inputs.ts */
+  inputs?: Record<string, InputSpec>;
+  /** where each playbook var default is written (line:col in `file`), for messages */
+  varsAt?: Record<string, { line: number; col: number }>;
   serial?: Array<number | string>;
   maxFailPercentage?: number;
   anyErrorsFatal: boolean;

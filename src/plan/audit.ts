@@ -3,6 +3,7 @@
 import type { HostResult } from "../model/outcome.js";
 import type { PlanCreator } from "./format.js";
 import { MAX_AUDIT_LINE } from "./remote.js";
+import { mapStrings } from "../report/redact.js";
 
 export interface AuditContext {
   creator: PlanCreator;
@@ -87,10 +88,11 @@ export function auditOfRun(text: string, runId: string): AuditRecord[] {
 
 /** JSON line, redacted, bounded (a long message is cut so the line stays one atomic append). */
 export function auditLine(rec: AuditRecord, redact: (s: string) => string): string {
-  let line = redact(JSON.stringify(rec));
+  // redact each string before serialising: the JSON-escaped form of a secret is not its text
+  let line = JSON.stringify(mapStrings(rec, redact));
   if (line.length > MAX_AUDIT_LINE && rec.message) {
     const over = line.length - MAX_AUDIT_LINE + 20;
-    line = redact(JSON.stringify({ ...rec, message: `${rec.message.slice(0, Math.max(0, rec.message.length - over))}… (cut)` }));
+    line = JSON.stringify(mapStrings({ ...rec, message: `${rec.message.slice(0, Math.max(0, rec.message.length - over))}… (cut)` }, redact));
   }
   return line;
 }

@@ -7,11 +7,12 @@ export interface PlanVars {
   secret: Record<string, string>;
 }
 
-export function planVars(extraVars: Record<string, unknown>, redactor: Redactor): PlanVars {
+/** `declared`: the playbook's inputs; those with `secret: true` are secret whatever their name. */
+export function planVars(extraVars: Record<string, unknown>, redactor: Redactor, declared?: Record<string, { secret?: boolean }>): PlanVars {
   const plain: Record<string, unknown> = {};
   const secret: Record<string, string> = {};
   for (const [k, v] of Object.entries(extraVars)) {
-    if (SECRET_NAME.test(k)) secret[k] = sha256(canonicalJson(v));
+    if (SECRET_NAME.test(k) || declared?.[k]?.secret) secret[k] = sha256(canonicalJson(v));
     else plain[k] = redactor.value(v);
   }
   return { plain, secret };

@@ -98,6 +98,7 @@ export function action(a: RawAction): Action {
       backup: f.backup ?? DEFAULTS.copyBackup,
       sha256: f.sha256,
       template,
+      syntax: f.syntax,
     });
   }
   if ("reboot" in a) {
@@ -155,18 +156,22 @@ export function step(s: RawStep, at: string): Step {
  * Build the model from a schema-valid, semantically checked raw playbook. Extra vars override
  * playbook vars (Ansible's precedence). `stepAt(i)` gives "file:line" of step i.
  */
-export function playbook(raw: RawPlaybook, o: { file: string; sha256: string; extraVars?: Record<string, unknown>; stepAt: (i: number) => string }): Playbook {
+export function playbook(raw: RawPlaybook, o: { file: string; sha256: string; extraVars?: Record<string, unknown>; stepAt: (i: number) => string; varAt?: (name: string) => { line: number; col: number } }): Playbook {
+  // an optional input nobody set is "" (unset), so templates and `when` can test it
+  const unset = Object.fromEntries(Object.keys(raw.inputs ?? {}).filter((n) => !raw.inputs![n]!.required).map((n) => [n, ""]));
   const out: Playbook = {
     file: o.file,
     sha256: o.sha256,
     name: raw.name,
     hosts: raw.hosts,
-    vars: { ...(raw.vars ?? {}), ...(o.extraVars ?? {}) },
+    vars: { ...unset, ...(raw.vars ?? {}), ...(o.extraVars ?? {}) },
     anyErrorsFatal: raw.any_errors_fatal ?? DEFAULTS.anyErrorsFatal,
     become: raw.become ?? DEFAULTS.become,
     steps: raw.steps.map((s, i) => step(s, o.stepAt(i))),
   };
   if (raw.description !== undefined) out.description = raw.description;
+  if (raw.inputs !== undefined) out.inputs = raw.inputs;
+  if (o.varAt && raw.vars) out.varsAt = Object.fromEntries(Object.keys(raw.vars).map((n) => [n, o.varAt!(n)]));
   if (raw.serial !== undefined) out.serial = Array.isArray(raw.serial) ? [...raw.serial] : [raw.serial];
   if (raw.max_fail_percentage !== undefined) out.maxFailPercentage = raw.max_fail_percentage;
   return out;

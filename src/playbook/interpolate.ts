@@ -2,6 +2,7 @@
 // value is always one literal word (or, for a list, one word per item) and never shell syntax.
 // A literal "{{" is written {{ '{{' }}; a string literal head is a value like any other.
 import { shellQuote } from "../transport/quote.js";
+import { encodeValue, type Syntax } from "./encode.js";
 import { Cursor, ExpressionSyntaxError, lex, parsePathRest, unexpected } from "./lex.js";
 import { InterpolationError, lookup, pathText, type PathRef, type Scope } from "./scope.js";
 
@@ -116,7 +117,13 @@ function parseInner(inner: string): Pick<Extract<TemplatePart, { kind: "expr" }>
 
 const MISSING = Symbol("missing");
 
-function render(part: Extract<TemplatePart, { kind: "expr" }>, scope: Scope, mode: "shell" | "plain"): string {
+/** How values are written: shell-quoted words (commands), as is (messages, matches), or encoded for a file's syntax. */
+export type RenderMode = "shell" | "plain" | { file: Syntax };
+
+/** A value that its template's file syntax cannot hold (exit 1 at run time; the same check runs before connecting for vars). */
+export class UnsafeValueError extends InterpolationError {}
+
+function render(part: Extract<TemplatePart, { kind: "expr" }>, scope: Scope, mode: RenderMode): string {
   let value: unknown;
   let missing = "";
   if ("literal" in part.head) value = part.head.literal;
@@ -135,7 +142,21 @@ function render(part: Extract<TemplatePart, { kind: "expr" }>, scope: Scope, mod
   }
   if (value === MISSING) fail();
   const names = part.filters.map((f) => f.name);
+  if (typeof mode === "object") {
+    const name = "path" in part.head ? pathText(part.head.path) : "";
+    const str = Array.isArray(value) ? value.map(text).join(" ") : text(value);
+    const r = encodeValue(mode.file, str);
+    if (!r.ok) throw new UnsafeValueError(name, `{{ ${name} }}: the value cannot be written into a ${mode.file} file safely: ${r.reason}`);
+    return r.text;
+  }
   const quote = names.includes("quote") || (mode === "shell" && !names.includes("raw"));
+  const secret = "path" in part.head && part.head.path.segs.length === 0 && scope.secrets?.names.has(part.head.path.root) ? part.head.path.root : undefined;
+  if (secret !== undefined && mode === "shell" && quote && !Array.isArray(value)) {
+    // one word like a quoted value, but the value itself travels on stdin (not on the node's process list)
+    const key = `REMEDY_SECRET_${secret}`;
+    scope.secrets!.env.set(key, text(value));
+    return `"$${key}"`;
+  }
   if (Array.isArray(value)) return value.map((v) => (quote ? shellQuote(text(v)) : text(v))).join(" ");
   return quote ? shellQuote(text(value)) : text(value);
 }
@@ -151,7 +172,7 @@ function text(v: unknown): string {
  * Replace every `{{ }}` in `text`. Throws InterpolationError for a name the scope does not define
  * and TemplateSyntaxError for bad syntax (the loader reports those before anything runs).
  */
-export function interpolate(template: string, scope: Scope, mode: "shell" | "plain"): string {
+export function interpolate(template: string, scope: Scope, mode: RenderMode): string {
   if (!template.includes("{{")) return template;
   return parseTemplate(template)
     .map((p) => (p.kind === "text" ? p.text : render(p, scope, mode)))

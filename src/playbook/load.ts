@@ -7,7 +7,9 @@ import type { Playbook } from "../model/playbook.js";
 import { playbook } from "./defaults.js";
 import { mapSchemaErrors } from "./errors-map.js";
 import { schemaErrors, type RawPlaybook } from "./schema.js";
+import { inputProblems } from "./inputs-decl.js";
 import { semanticProblems } from "./semantic.js";
+import { yamlValueProblem } from "../yaml-errors.js";
 import { YamlSource } from "./source.js";
 
 export interface LoadOptions {
@@ -58,7 +60,13 @@ async function analyse(file: string, opts: LoadOptions): Promise<Outcome> {
     };
   }
   const src = new YamlSource(file, doc, lines);
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // unresolved alias, an alias bomb, `<<:` merging a scalar: bad input, not a crash
+    return { problems: [yamlValueProblem(file, doc, lines, e)] };
+  }
   if (data === null || data === undefined) return { problems: [{ file, line: 1, col: 1, message: "the playbook is empty" }] };
 
   const errors = schemaErrors(data);
@@ -72,10 +80,13 @@ async function analyse(file: string, opts: LoadOptions): Promise<Outcome> {
     }
   }
 
-  const problems = semanticProblems(raw, src, { vars: [...Object.keys(raw.vars ?? {}), ...Object.keys(opts.extraVars ?? {})], knownVars: opts.knownVars });
+  const problems = [
+    ...semanticProblems(raw, src, { vars: [...Object.keys(raw.vars ?? {}), ...Object.keys(raw.inputs ?? {}), ...Object.keys(opts.extraVars ?? {})], knownVars: opts.knownVars }),
+    ...inputProblems(raw, src, opts.extraVars ?? {}),
+  ];
   if (problems.length) return { problems: problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0)) };
   return {
-    playbook: playbook(raw, { file, sha256, extraVars: opts.extraVars, stepAt: (i) => src.at(["steps", i]) }),
+    playbook: playbook(raw, { file, sha256, extraVars: opts.extraVars, stepAt: (i) => src.at(["steps", i]), varAt: (name) => src.pos(["vars", name]) }),
     problems: [],
   };
 }

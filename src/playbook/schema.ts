@@ -1,6 +1,7 @@
 // The JSON Schema (schemas/playbook.schema.json) compiled once, and the raw shapes it admits.
 import { readFileSync } from "node:fs";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import type { InputSpec } from "../model/playbook.js";
 
 /** Repo-root schemas/ is two levels up from both src/playbook/ and dist/playbook/. */
 export const SCHEMA_URL = new URL("../../schemas/playbook.schema.json", import.meta.url);
@@ -84,6 +85,8 @@ export interface RawFile {
   group?: string;
   backup?: boolean;
   sha256?: string;
+  /** template only: the file's syntax (src/playbook/encode.ts) */
+  syntax?: "shell" | "sysctl" | "keyfile" | "plain";
 }
 export interface RawKube {
   node?: string;
@@ -139,6 +142,7 @@ export interface RawPlaybook {
   description?: string;
   hosts: string;
   vars?: Record<string, unknown>;
+  inputs?: Record<string, InputSpec>;
   serial?: number | string | Array<number | string>;
   max_fail_percentage?: number;
   any_errors_fatal?: boolean;

@@ -20,6 +20,17 @@ export interface Scope {
   host: string;
   groups: Record<string, string[]>;
   registered: Record<string, Registered>;
+  /**
+   * Secret vars in shell commands: rendered as "$REMEDY_SECRET_<name>" and their values collected in `env`,
+   * which the transport delivers on the session's stdin (src/transport/secret-env.ts), never on the command line.
+   */
+  secrets?: SecretBinding;
+}
+
+export interface SecretBinding {
+  names: ReadonlySet<string>;
+  /** REMEDY_SECRET_<name> → value, filled as commands are rendered */
+  env: Map<string, string>;
 }
 
 /** A `{{ name }}` or a `when` path that names nothing at run time (exit 1: the host fails). */

@@ -9,6 +9,7 @@ import { didYouMean } from "./errors-map.js";
 import { ExpressionSyntaxError, exprPaths, parseExpr } from "./expr.js";
 import { parseTemplate, TemplateSyntaxError } from "./interpolate.js";
 import { stepId } from "./defaults.js";
+import { positionProblem, type Syntax } from "./encode.js";
 import type { RawAction, RawActions, RawMatch, RawPlaybook, RawStep } from "./schema.js";
 import { pathText, SPECIAL_ROOTS, type PathRef } from "./scope.js";
 import { formatPath, type Path, type YamlSource } from "./source.js";
@@ -46,6 +47,8 @@ interface Field {
   regex?: boolean;
   /** the text is a whole local file (template src): locate problems in that file instead */
   file?: string;
+  /** template content: the declared file syntax ({{ }} only in value positions) */
+  syntax?: Syntax;
 }
 
 /** 1-based line:col of a 0-based offset in a text. */
@@ -103,7 +106,12 @@ function actionFields(a: RawAction, path: Path): Field[] {
   if (typeof a === "string") return [{ path, text: a, mode: "shell" }];
   if ("run" in a) return [{ path: [...path, "run"], text: a.run, mode: "shell" }];
   if ("copy" in a) return plain(a.copy as unknown as Record<string, unknown>, ["dest", "mode", "owner", "group"], [...path, "copy"]);
-  if ("template" in a) return plain(a.template as unknown as Record<string, unknown>, ["dest", "mode", "owner", "group", "content"], [...path, "template"]);
+  if ("template" in a) {
+    const t = a.template;
+    const fields = plain(t as unknown as Record<string, unknown>, ["dest", "mode", "owner", "group"], [...path, "template"]);
+    if (t.content !== undefined) fields.push({ path: [...path, "template", "content"], text: t.content, mode: "plain", syntax: t.syntax ?? "plain" });
+    return fields;
+  }
   if ("reboot" in a) {
     if (a.reboot === true) return [];
     const p = [...path, "reboot"];
@@ -194,6 +202,12 @@ function checkField(ctx: Ctx, f: Field): void {
     if (p.kind !== "expr") continue;
     const report = (msg: string) => ctx.problems.push(fieldProblem(ctx, f, msg, p.start));
     const raw = p.filters.some((x) => x.name === "raw");
+    if (f.syntax !== undefined) {
+      const where = positionProblem(f.syntax, f.text, p.start);
+      if (where) report(where);
+      const filter = p.filters.find((x) => x.name === "raw" || x.name === "quote");
+      if (filter) report(`"| ${filter.name}" has no place in a template: values are encoded for its syntax (${f.syntax})`);
+    }
     if (f.mode === "shell" && !raw) {
       const q = shellQuoteContext(f.text, p.start);
       if (q) {
@@ -242,7 +256,42 @@ function checkFile(ctx: Ctx, a: RawAction, path: Path, baseDir: string): void {
   }
   if (kind === "template") {
     // the file's own {{ }} are checked like inline content, and located in that file
-    checkField(ctx, { path: [...p, "src"], text: body.toString("utf8"), mode: "plain", file });
+    checkField(ctx, { path: [...p, "src"], text: body.toString("utf8"), mode: "plain", file, syntax: ("syntax" in f ? f.syntax : undefined) ?? "plain" });
+  }
+}
+
+/** Settings that contradict each other or cannot work on the node, known from the playbook alone. */
+function checkSettings(ctx: Ctx, a: RawAction, path: Path): void {
+  if (typeof a === "string") return;
+  const dests: Array<[string, unknown]> = [];
+  if ("copy" in a) dests.push(["copy", a.copy.dest]);
+  if ("template" in a) dests.push(["template", a.template.dest]);
+  if ("artifact" in a) dests.push(["artifact", a.artifact.dest]);
+  for (const [kind, dest] of dests) {
+    if (typeof dest === "string" && !dest.startsWith("/") && !dest.startsWith("{{")) {
+      ctx.problems.push(ctx.src.problem([...path, kind, "dest"], `dest "${dest}" is relative, but there is no working directory on the node to resolve it against; write an absolute path, e.g. /${dest.replace(/^\.\//, "")}`));
+    }
+  }
+  if ("reboot" in a && a.reboot !== true) {
+    const r = a.reboot;
+    const timeout = r.timeout ?? 600;
+    if (r.stable_for !== undefined && r.stable_for >= timeout) {
+      ctx.problems.push(ctx.src.problem([...path, "reboot", "stable_for"], `stable_for ${r.stable_for}s is not shorter than the reboot timeout ${timeout}s, so the reboot could never succeed; raise timeout (e.g. ${r.stable_for + 300}) or lower stable_for`));
+    }
+    if (r.connect_timeout !== undefined && r.connect_timeout >= timeout) {
+      ctx.problems.push(ctx.src.problem([...path, "reboot", "connect_timeout"], `connect_timeout ${r.connect_timeout}s is not shorter than the reboot timeout ${timeout}s; lower it (default 10)`));
+    }
+  }
+}
+
+function checkVerifySettings(ctx: Ctx, s: RawStep, path: Path): void {
+  const v = s.verify;
+  if (v === undefined || typeof v === "string") return;
+  if (v.retries === 0 && v.delay !== undefined && v.delay > 0) {
+    ctx.problems.push(ctx.src.problem([...path, "verify", "delay"], `delay ${v.delay}s with retries: 0 never waits (there is no retry); remove delay or set retries >= 1`));
+  }
+  if (v.retries !== undefined && v.delay !== undefined && v.retries * v.delay > 24 * 3600) {
+    ctx.problems.push(ctx.src.problem([...path, "verify"], `retries ${v.retries} x delay ${v.delay}s waits more than a day; lower them`));
   }
 }
 
@@ -255,6 +304,7 @@ function checkStep(ctx: Ctx, s: RawStep, i: number, baseDir: string): void {
   if (s.verify !== undefined && typeof s.verify !== "string" && s.verify.run === undefined && s.check === undefined) {
     problem(`"verify" without "run" re-runs the check, but this step has no "check"`, [...path, "verify"]);
   }
+  checkVerifySettings(ctx, s, path);
   if (s.when !== undefined) checkWhen(ctx, s.when, [...path, "when"]);
   if (s.when_reason !== undefined) checkField(ctx, { path: [...path, "when_reason"], text: s.when_reason, mode: "plain" });
   const c = s.check;
@@ -271,6 +321,7 @@ function checkStep(ctx: Ctx, s: RawStep, i: number, baseDir: string): void {
     for (const { item, path: ap } of actionList(list, p)) {
       for (const f of actionFields(item, ap)) checkField(ctx, f);
       checkFile(ctx, item, ap, baseDir);
+      checkSettings(ctx, item, ap);
       if (typeof item !== "string" && "run" in item && item.register) ctx.available.add(item.register);
     }
   };

@@ -1,7 +1,8 @@
 // OpenSSH known_hosts: parse (plain, comma lists, [host]:port, hashed |1|salt|hash, @revoked,
 // @cert-authority, comments) and decide whether a presented host key is trusted. Pure except loadKnownHosts.
 import { createHash, createHmac } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { shellQuote } from "./quote.js";
 
 export interface KnownHostEntry {
@@ -194,4 +195,12 @@ export function preferredHostKeyAlgorithms(knownTypes: readonly string[], defaul
   const expand = (t: string) => (t === "ssh-rsa" ? ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"] : [t]);
   const first = knownTypes.flatMap(expand).filter((a) => defaults.includes(a));
   return [...first, ...defaults.filter((a) => !first.includes(a))];
+}
+
+/** accept-new: record a first-seen key in `file` (created, with its directory, if missing); returns the line. */
+export function appendKnownHost(file: string, id: HostIdentity, blob: Buffer): string {
+  const line = `${knownHostsName(id.hostname, id.port)} ${keyTypeOfBlob(blob)} ${blob.toString("base64")}`;
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  appendFileSync(file, line + "\n", { mode: 0o600 });
+  return line;
 }

@@ -158,6 +158,7 @@ function parseCommonArgs(value: string): CommonArgs {
 
 function strictToMode(v: string | undefined): ConnectionSpec["hostKeyChecking"] | undefined {
   if (v === undefined) return undefined;
+  if (v === "accept-new") return "accept-new";
   return v === "no" || v === "off" || v === "false" ? "off" : "strict";
 }
 
@@ -295,6 +296,11 @@ export function resolveConnectionSpec(name: string, vars: Record<string, unknown
   }
   const hkc = bool("ansible_host_key_checking", name, vars["ansible_host_key_checking"]);
   if (hkc !== undefined) spec.hostKeyChecking = hkc ? "strict" : "off";
+  const rhkc = str(vars["remedy_host_key_checking"]);
+  if (rhkc !== undefined) {
+    if (!["strict", "accept-new", "off"].includes(rhkc)) throw new InputError(`host ${name}: remedy_host_key_checking=${rhkc} is not one of strict, accept-new, off`);
+    spec.hostKeyChecking = rhkc as ConnectionSpec["hostKeyChecking"];
+  }
   const kh = vars["remedy_known_hosts"];
   if (kh !== undefined && kh !== null && kh !== "") {
     const files = Array.isArray(kh) ? kh.map(String) : String(kh).split(",").map((s) => s.trim()).filter(Boolean);

@@ -3,7 +3,7 @@
 import type { ConnectConfig } from "ssh2";
 import { TransportError } from "../errors.js";
 import { authFailureMessage, planAuth, type AuthPlan } from "./auth.js";
-import { knownKeyTypes, loadKnownHosts, preferredHostKeyAlgorithms, verifyHostKey, type HostKeyVerdict } from "./known-hosts.js";
+import { appendKnownHost, fingerprint, knownKeyTypes, loadKnownHosts, preferredHostKeyAlgorithms, verifyHostKey, type HostKeyVerdict } from "./known-hosts.js";
 import type { ConnectionSpec } from "./transport.js";
 
 // ssh2 1.x defaults (lib/protocol/constants.js DEFAULT_SERVER_HOST_KEY), with ed25519 first as on Node 20.
@@ -29,7 +29,8 @@ export function describeTarget(spec: ConnectionSpec): string {
   return spec.name !== spec.hostname ? `${spec.name} (${addr})` : addr;
 }
 
-export function connectPlan(spec: ConnectionSpec): ConnectPlan {
+/** `onWarning`: loud messages that do not stop the connection (a changed key with checking off, a key added). */
+export function connectPlan(spec: ConnectionSpec, onWarning: (message: string) => void = () => undefined): ConnectPlan {
   const auth = planAuth(spec);
   let verdict: HostKeyVerdict | undefined;
   const config: ConnectConfig = {
@@ -41,16 +42,36 @@ export function connectPlan(spec: ConnectionSpec): ConnectPlan {
     keepaliveCountMax: 3,
     authHandler: auth.handler,
   };
+  const files = loadKnownHosts(spec.knownHostsFiles);
+  const id = { name: spec.name, hostname: spec.hostname, port: spec.port, aliases: [spec.name] };
   if (spec.hostKeyChecking === "off") {
-    // Explicitly requested (ansible_host_key_checking=false / StrictHostKeyChecking=no): accept any key.
-    config.hostVerifier = () => true;
+    // Explicitly requested (ansible_host_key_checking=false / StrictHostKeyChecking=no): accept any key,
+    // but a key that differs from the recorded one may be an attacker: say so loudly
+    config.hostVerifier = (key: Buffer) => {
+      const v = verifyHostKey(files, id, key);
+      if (!v.ok && v.reason !== "unknown") onWarning(`host key checking is off, connecting anyway: ${v.message}`);
+      return true;
+    };
   } else {
-    const files = loadKnownHosts(spec.knownHostsFiles);
-    const id = { name: spec.name, hostname: spec.hostname, port: spec.port, aliases: [spec.name] };
     config.algorithms = { serverHostKey: preferredHostKeyAlgorithms(knownKeyTypes(files, id), DEFAULT_HOST_KEY_ALGS) as never };
     config.hostVerifier = (key: Buffer) => {
-      verdict = verifyHostKey(files, id, key);
-      return verdict.ok;
+      const v = verifyHostKey(files, id, key);
+      verdict = v;
+      if (!v.ok && v.reason === "unknown" && spec.hostKeyChecking === "accept-new") {
+        // OpenSSH's StrictHostKeyChecking=accept-new: trust on first use, never a changed or revoked key
+        const file = spec.knownHostsFiles[0];
+        if (!file) return false;
+        try {
+          const line = appendKnownHost(file, id, key);
+          onWarning(`added the host key of ${describeTarget(spec)} to ${file} (accept-new): ${line.split(" ").slice(0, 2).join(" ")} ${fingerprint(key)}`);
+          verdict = undefined;
+          return true;
+        } catch (e) {
+          verdict = { ok: false, reason: "unknown", message: `${v.message}; accept-new could not write ${file}: ${(e as Error).message}` };
+          return false;
+        }
+      }
+      return v.ok;
     };
   }
   return { config, auth, verdict: () => verdict };

@@ -22,6 +22,8 @@ export interface SshTransportOptions {
   transfer?: "auto" | "exec";
   /** ms to keep a killed channel's slot before giving it back if the server never confirms the close */
   killGraceMs?: number;
+  /** loud, non-fatal connection news: a changed host key with checking off, a key added by accept-new */
+  onWarning?: (host: string, message: string) => void;
 }
 
 interface RunOptions {
@@ -74,7 +76,7 @@ export class SshTransport implements Transport {
   private async doConnect(signal?: AbortSignal): Promise<void> {
     const spec = this.spec;
     if (signal?.aborted) throw new TransportError(this.host, "connect", `connection to ${describeTarget(spec)} aborted`);
-    const plan = connectPlan(spec);
+    const plan = connectPlan(spec, (m) => this.options.onWarning?.(this.host, m));
     if (spec.proxyJump) {
       this.jump = new SshTransport(spec.proxyJump, this.options);
       try {

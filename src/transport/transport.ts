@@ -62,8 +62,11 @@ export interface ConnectionSpec {
   agentSocket?: string;
   password?: string;
   knownHostsFiles: string[];
-  /** "strict" (default) refuses unknown and changed keys */
-  hostKeyChecking: "strict" | "off";
+  /**
+   * "strict" (default) refuses unknown and changed keys; "accept-new" (OpenSSH's) adds an unknown key to the
+   * first known_hosts file and refuses a changed one; "off" accepts any key (a changed one is still warned about)
+   */
+  hostKeyChecking: "strict" | "accept-new" | "off";
   proxyJump?: ConnectionSpec;
   connectTimeoutMs: number;
   keepaliveIntervalMs: number;

@@ -48,7 +48,7 @@ export async function planWriter(flags: RunFlags, l: RunInputs, io: Io, tags: st
         playbook: { path: l.playbook.file, name: l.playbook.name, sha256: l.playbook.sha256 },
         inventory: { path: l.inventory.source, sha256: l.inventory.sha256 },
         hosts: l.hosts,
-        vars: planVars(l.extraVars, redactor),
+        vars: planVars(l.extraVars, redactor, l.playbook.inputs),
         limit: flags.limit,
         tags,
         results: result.hosts,
@@ -78,7 +78,7 @@ export async function loadPlanForApply(flags: RunFlags, l: RunInputs, io: Io, ta
     playbook: { path: l.playbook.file, sha256: l.playbook.sha256 },
     inventory: { path: l.inventory.source, sha256: l.inventory.sha256 },
     hosts,
-    vars: planVars(l.extraVars, redactorFor(hosts)),
+    vars: planVars(l.extraVars, redactorFor(hosts), l.playbook.inputs),
     limit: flags.limit,
     tags,
   });

@@ -8,6 +8,7 @@ import type { RunFlags } from "../options.js";
 import { parseExtraVars } from "../options.js";
 import { parseRunRequest } from "./run-request.js";
 import { InputError, InterruptedError } from "../../errors.js";
+import { flagProblems, preflightProblems } from "../preflight.js";
 import { loadPlaybook } from "../../playbook/index.js";
 import { loadInventory, resolvePattern, hostVars, groupsView } from "../../inventory/index.js";
 import { runPlaybook, type RunOptions, type RunResult } from "../../engine/runner.js";
@@ -44,6 +45,8 @@ export async function loadForRun(pbPath: string, flags: RunFlags): Promise<Loade
   if (hosts.length === 0) {
     throw new InputError(`hosts pattern "${playbook.hosts}"${flags.limit ? ` limited by "${flags.limit}"` : ""} matches no host in ${flags.inventory}`);
   }
+  const problems = await preflightProblems({ playbook, inventory, hosts, extraVars });
+  if (problems.length) throw new InputError(problems);
   return { playbook, inventory, hosts, extraVars };
 }
 
@@ -59,14 +62,16 @@ export function checkTags(pb: Playbook, flag: "--tags" | "--skip-tags", tags: st
 
 function redactorFor(l: Loaded, hosts: string[]): Redactor {
   const r = new Redactor();
-  r.add(secretValues(l.extraVars));
-  r.add(secretValues(l.playbook.vars));
-  for (const h of hosts) r.add(secretValues(hostVars(l.inventory, h)));
+  r.add(secretValues(l.extraVars, l.playbook.inputs));
+  r.add(secretValues(l.playbook.vars, l.playbook.inputs));
+  for (const h of hosts) r.add(secretValues(hostVars(l.inventory, h), l.playbook.inputs));
   return r;
 }
 
 export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io: Io): Promise<number> {
   const req = parseRunRequest(mode, pbPath, flags, io);
+  const badFlags = flagProblems(flags, io.cwd, { journal: mode === "apply" });
+  if (badFlags.length) throw new InputError(badFlags);
   const { forks, lockWaitMs, serial, skipTags } = req;
   let tags = req.tags;
   const loaded = await loadForRun(pbPath, flags);
@@ -97,7 +102,11 @@ export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io
     if (resumeState.header.playbookSha256 !== playbook.sha256) throw new InputError(`--resume ${req.resume}: ${playbook.file} changed since that run; start a new run`);
   }
 
-  const connector = new InventoryConnector(inventory, { knownHosts: flags.knownHosts, sshConfig: flags.sshConfig });
+  // loud connection news (a changed host key with checking off, a key added by accept-new): a warning event
+  // of the run in progress, stderr outside one
+  const relay: Relay = {};
+  const onWarning = (host: string, m: string) => (relay.emit ? relay.emit({ type: "warning", host, message: m, time: new Date().toISOString() }) : io.err(`WARNING: ${host}: ${m}\n`));
+  const connector = new InventoryConnector(inventory, { knownHosts: flags.knownHosts, sshConfig: flags.sshConfig, onWarning });
   const layout = layoutFrom(io.env);
   const creator = controllerIdentity(io.env);
   const gate =
@@ -136,7 +145,7 @@ export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io
   try {
     if (interactive) {
       // show what would change, then ask; hosts whose apply would fail are not offered
-      const preview = await runWithReporters("check", base, flags, io, redactor, {});
+      const preview = await runWithReporters("check", base, flags, io, redactor, { relay });
       const pending = preview.hosts.filter((h) => h.status === "would_change").map((h) => h.host);
       const previewCode = exitCodeForRun(preview.summary);
       if (!pending.length) return previewCode === ExitCode.ChangesPending ? ExitCode.Ok : previewCode;
@@ -168,7 +177,7 @@ export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io
       base.onCordon = journal.cordon;
       if (plan) base.plan = enforcement(plan, redactor, lockWaitMs, io);
     }
-    const result = await runWithReporters(mode, base, flags, io, redactor, { journal });
+    const result = await runWithReporters(mode, base, flags, io, redactor, { journal, relay });
     if (plan && result.planRefusals.length) {
       io.err(refusalReport(plan, result.planRefusals));
       if (io.signal.aborted) throw new InterruptedError("interrupted during the plan's check pass; nothing was applied");
@@ -187,7 +196,12 @@ function describeAudit(r: AuditRecord): string {
   return `${r.time} step "${r.step.name}": ${r.result}${r.message ? ` (${r.message})` : ""}`;
 }
 
-async function runWithReporters(mode: Mode, base: Omit<RunOptions, "mode" | "emit">, flags: RunFlags, io: Io, redactor: Redactor, o: { journal?: Journal }): Promise<RunResult> {
+/** Where transport warnings go while a run's reporters are open. */
+interface Relay {
+  emit?: (e: RunEvent) => void;
+}
+
+async function runWithReporters(mode: Mode, base: Omit<RunOptions, "mode" | "emit">, flags: RunFlags, io: Io, redactor: Redactor, o: { journal?: Journal; relay?: Relay }): Promise<RunResult> {
   const reporters = new Reporters(io, { json: Boolean(flags.json), verbose: Boolean(flags.verbose), junit: flags.junit, redactor });
   const emit = (e: RunEvent) => {
     // the exit code is the CLI's: stamped on run_end for JSON readers, from the typed summary
@@ -195,9 +209,11 @@ async function runWithReporters(mode: Mode, base: Omit<RunOptions, "mode" | "emi
     o.journal?.handle(redactor.event(ev));
     reporters.emit(ev);
   };
+  if (o.relay) o.relay.emit = emit;
   try {
     return await runPlaybook({ ...base, mode, emit });
   } finally {
+    if (o.relay) o.relay.emit = undefined;
     await reporters.close();
   }
 }

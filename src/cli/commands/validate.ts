@@ -4,12 +4,15 @@ import { ExitCode } from "../exit-codes.js";
 import { validatePlaybookFile, loadPlaybook } from "../../playbook/index.js";
 import { loadInventory, resolvePattern } from "../../inventory/index.js";
 import { InputError, formatProblem } from "../../errors.js";
+import { preflightProblems } from "../preflight.js";
+import { parseExtraVars } from "../options.js";
 
-export async function validateCommand(files: string[], flags: { inventory?: string }, io: Io): Promise<number> {
+export async function validateCommand(files: string[], flags: { inventory?: string; extraVars?: string[] }, io: Io): Promise<number> {
   let bad = 0;
+  const extraVars = parseExtraVars(flags.extraVars ?? []);
   const inventory = flags.inventory ? await loadInventory(flags.inventory) : undefined;
   for (const f of files) {
-    const problems = await validatePlaybookFile(f);
+    const problems = await validatePlaybookFile(f, { extraVars });
     if (problems.length) {
       bad++;
       for (const p of problems) io.err(formatProblem(p) + "\n");
@@ -17,8 +20,11 @@ export async function validateCommand(files: string[], flags: { inventory?: stri
     }
     if (inventory) {
       try {
-        const pb = await loadPlaybook(f);
+        const pb = await loadPlaybook(f, { extraVars });
         const hosts = resolvePattern(inventory, pb.hosts);
+        // with the inventory: undefined names, typed inputs, template values, connection vars (as a run would)
+        const problems = await preflightProblems({ playbook: pb, inventory, hosts, extraVars });
+        if (problems.length) throw new InputError(problems);
         io.out(`${f}: ok (hosts "${pb.hosts}" → ${hosts.length} host(s))\n`);
       } catch (e) {
         bad++;

@@ -61,8 +61,8 @@ describe("playbooks on the lab", () => {
 
   it("netconsole: refuses without a collector; with one, configured, enabled and loaded", async () => {
     const refuse = await run("apply", "netconsole");
-    expect(refuse.code).toBe(1);
-    expect(refuse.stdout + refuse.stderr).toContain("netconsole_target is empty");
+    expect(refuse.code).toBe(4); // a required input: refused before connecting (issue 13)
+    expect(refuse.stdout + refuse.stderr).toContain('input "netconsole_target" is required but empty');
     await acceptance("netconsole", ["-e", "netconsole_target=10.20.30.40"]);
     expect((await lab.exec(EL7, "cat /etc/sysconfig/netconsole")).stdout).toMatch(/^SYSLOGPORT=6666$/m);
     expect((await lab.exec(EL9, "rpm -q netconsole-service")).code).toBe(0);

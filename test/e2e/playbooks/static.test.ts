@@ -167,4 +167,17 @@ describe("match rules against the documented tool outputs", () => {
     expect(pb.vars.netconsole_target).toBe("");
     expect(step(pb, "collector-set").apply[0]).toMatchObject({ kind: "fail" });
   });
+
+  it("netconsole: the sysconfig template is declared shell syntax and its inputs are typed (issue 13)", async () => {
+    const pb = await load("netconsole.yml");
+    expect(step(pb, "netconsole-config").apply[0]).toMatchObject({ kind: "copy", template: true, syntax: "shell" });
+    expect(pb.inputs).toMatchObject({ netconsole_target: { type: "host", required: true }, netconsole_port: { type: "port" }, netconsole_dev: { type: "interface" }, netconsole_mac: { type: "mac" } });
+  });
+
+  it("every shipped playbook declares a typed input for each of its vars", async () => {
+    for (const f of FILES) {
+      const pb = await load(f);
+      expect(Object.keys(pb.inputs ?? {}).sort(), f).toEqual(expect.arrayContaining(Object.keys(pb.varsAt ?? {}).sort()));
+    }
+  });
 });
