@@ -66,8 +66,10 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
   let transport: Transport;
   // secret vars reach commands as "$REMEDY_SECRET_<name>", their values on stdin (never on the node's ps)
   const secrets = secretBinding(o.vars, o.playbook.inputs);
+  // (filled in as commands are rendered; no secret names, no wrapper: the run's connection itself)
+  const bind = (t: Transport) => (secrets.names.size ? withSecretEnv(t, secrets.env) : t);
   try {
-    transport = withSecretEnv(await o.connector.get(host, o.signal), secrets.env);
+    transport = bind(await o.connector.get(host, o.signal));
   } catch (e) {
     return finish(result, "unreachable", errorMessage(e), "connect");
   }
@@ -75,7 +77,7 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
   const ctx = (step: string): HostContext => ({
     host,
     transport: () => transport,
-    reconnect: async () => (transport = withSecretEnv(await o.connector.reconnect(host, o.signal), secrets.env)),
+    reconnect: async () => (transport = bind(await o.connector.reconnect(host, o.signal))),
     delegate: (h) => (h === host ? Promise.resolve(transport) : o.connector.get(h, o.signal)),
     clock: o.clock,
     signal: o.signal,
@@ -143,7 +145,7 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
         for (const w of await o.gate.end(host, transport, r)) emit({ type: "warning", host, message: w, time: now() });
       } catch {
         try {
-          transport = withSecretEnv(await o.connector.reconnect(host), secrets.env); // e.g. the host rebooted or the connection dropped
+          transport = bind(await o.connector.reconnect(host)); // e.g. the host rebooted or the connection dropped
           for (const w of await o.gate.end(host, transport, r)) emit({ type: "warning", host, message: w, time: now() });
         } catch (e) {
           emit({ type: "warning", host, message: `could not release the run lock (${errorMessage(e)}); remove it with \`remedy unlock -i INVENTORY -l ${host}\``, time: now() });

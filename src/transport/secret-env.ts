@@ -19,7 +19,6 @@ export function secretDelivery(command: string, env: ReadonlyMap<string, string>
 
 /** A transport whose exec delivers the secrets a command refers to on stdin; everything else is passed through. */
 export function withSecretEnv(t: Transport, env: ReadonlyMap<string, string>): Transport {
-  if (env.size === 0) return t; // nothing to deliver: the connection itself (identity matters to the pool and the gate)
   const exec = (command: string, opts: ExecOptions = {}): Promise<ExecResult> => {
     const d = secretDelivery(command, env);
     if (!d) return t.exec(command, opts);
