@@ -7,7 +7,8 @@ import { InputError } from "../errors.js";
 export interface RunFlags {
   inventory?: string;
   limit?: string;
-  forks: string;
+  /** absent: from the environment, ansible.cfg or the default 50 (see src/config/settings.ts) */
+  forks?: string;
   serial?: string;
   timeout?: string;
   extraVars: string[];
@@ -21,6 +22,16 @@ export interface RunFlags {
   knownHosts?: string;
   sshConfig?: string;
   resume?: string;
+  skipTags?: string;
+  listHosts?: boolean;
+  listTasks?: boolean;
+  user?: string;
+  privateKey?: string;
+  become?: boolean;
+  vaultPasswordFile?: string;
+  askVaultPass?: boolean;
+  vaultId?: string[];
+  diff?: boolean;
 }
 
 export function intFlag(name: string, value: string | undefined, min: number, max: number): number | undefined {

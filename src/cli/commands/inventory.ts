@@ -5,13 +5,15 @@ import { loadInventory, resolvePattern, renderInventory } from "../../inventory/
 import { InventoryConnector } from "../connect.js";
 import { pool } from "../../engine/runner.js";
 import { errorMessage } from "../../errors.js";
+import { resolveRunFlags } from "../run-settings.js";
 
-export async function inventoryCommand(flags: { inventory: string; limit?: string; graph?: boolean; json?: boolean; checkReachable?: boolean; knownHosts?: string }, io: Io): Promise<number> {
-  const inv = await loadInventory(flags.inventory);
+export async function inventoryCommand(flags: { inventory?: string; limit?: string; graph?: boolean; json?: boolean; checkReachable?: boolean; knownHosts?: string }, io: Io): Promise<number> {
+  const { inventory, connect } = resolveRunFlags(flags, io); // -i, else $REMEDY_INVENTORY / ansible.cfg
+  const inv = await loadInventory(inventory);
   const hosts = resolvePattern(inv, flags.limit ?? "all");
   io.out(renderInventory(inv, hosts, { graph: Boolean(flags.graph), json: Boolean(flags.json) }));
   if (!flags.checkReachable) return ExitCode.Ok;
-  const connector = new InventoryConnector(inv, { knownHosts: flags.knownHosts });
+  const connector = new InventoryConnector(inv, { knownHosts: flags.knownHosts, ...connect });
   const down: string[] = [];
   try {
     await pool(hosts, 100, io.signal, async (h) => {

@@ -18,6 +18,9 @@ import { BuildOnceService } from "../../artifacts/build-once.js";
 import { artifactCacheDir } from "../../artifacts/cache.js";
 import { Journal, loadJournal, journalPath as journalPathFor } from "../../engine/journal.js";
 import { randomUUID } from "node:crypto";
+import { resolveRunFlags } from "../run-settings.js";
+import { listRun } from "./list.js";
+import { ExitCode } from "../exit-codes.js";
 
 export interface Loaded {
   playbook: Playbook;
@@ -37,7 +40,8 @@ export async function loadForRun(pbPath: string, flags: RunFlags): Promise<Loade
   return { playbook, inventory, hosts, extraVars };
 }
 
-export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io: Io): Promise<number> {
+export async function runCommand(mode: Mode, pbPath: string, cliFlags: RunFlags, io: Io): Promise<number> {
+  const flags = resolveRunFlags(cliFlags, io); // -i/-f/-u/... defaults from the environment and ansible.cfg
   const forks = intFlag("forks", flags.forks, 1, 5000) ?? 50;
   const timeout = intFlag("timeout", flags.timeout, 1, 86400);
   const serial = parseSerial(flags.serial);
@@ -45,8 +49,11 @@ export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io
   if (mode === "apply" && flags.plan && flags.resume) throw new InputError("--plan and --resume cannot be combined");
   const loaded = await loadForRun(pbPath, flags);
   const { playbook, inventory, hosts, extraVars } = loaded;
+  const skipTags = flags.skipTags ? flags.skipTags.split(",").map((t) => t.trim()).filter(Boolean) : [];
+  if (skipTags.length) playbook.steps = playbook.steps.filter((s) => !s.tags.some((t) => skipTags.includes(t)));
+  if (flags.listHosts || flags.listTasks) return listRun(loaded, { ...flags, tags }, io);
   for (const w of (inventory as { warnings?: string[] }).warnings ?? []) io.err(`warning: ${w}\n`);
-  if (timeout) for (const s of playbook.steps) s.timeoutSec = timeout;
+  if (timeout) for (const s of playbook.steps) if (!s.timeoutExplicit) s.timeoutSec = timeout; // a default only
 
   const plan = await planHooks(mode, flags, loaded, io);
   if (mode === "apply" && !flags.yes && !flags.plan) {
@@ -61,7 +68,7 @@ export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io
   const varsFor = (host: string) => ({ ...playbook.vars, ...hostVars(inventory, host), ...extraVars });
   for (const h of hosts) redactor.add(secretValues(hostVars(inventory, h)));
 
-  const connector = new InventoryConnector(inventory, { knownHosts: flags.knownHosts, sshConfig: flags.sshConfig });
+  const connector = new InventoryConnector(inventory, { knownHosts: flags.knownHosts, sshConfig: flags.sshConfig, ...flags.connect });
   const base: Omit<RunOptions, "mode" | "emit"> = {
     playbook,
     hosts,
@@ -86,21 +93,22 @@ export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io
       io.out(renderPending(preview));
       if (!(await io.confirm(`Apply these changes to ${preview.summary.hosts.filter((h) => h.would_change > 0).length} host(s)?`))) {
         io.err("Nothing applied.\n");
-        return 0;
+        return ExitCode.Failed; // declined, as terraform: scripts must not read it as applied
       }
     }
     let journal: Journal | undefined;
     if (mode === "apply") {
+      const stateDir = flags.settings.str("state_dir")!; // $REMEDY_STATE_DIR, $XDG_STATE_HOME/remedy, ~/.local/state/remedy
       const runId = flags.resume ?? base.runId ?? randomUUID();
       if (flags.resume) {
-        const state = loadJournal(io.cwd, flags.resume);
+        const state = loadJournal(stateDir, flags.resume);
         if (state.header.playbookSha256 !== playbook.sha256) throw new InputError(`--resume ${flags.resume}: ${playbook.file} changed since that run; start a new run`);
         base.skipHosts = state.finished;
         base.leftCordoned = [...state.cordoned.values()];
-        journal = new Journal(journalPathFor(io.cwd, runId));
+        journal = new Journal(journalPathFor(stateDir, runId));
         io.err(`resuming run ${runId}: ${state.finished.size} host(s) already finished are skipped\n`);
       } else {
-        journal = Journal.create(io.cwd, { runId, playbook: playbook.file, playbookSha256: playbook.sha256, inventorySha256: inventory.sha256, hosts });
+        journal = Journal.create(stateDir, { runId, playbook: playbook.file, playbookSha256: playbook.sha256, inventorySha256: inventory.sha256, hosts });
         io.err(`run ${runId} (journal ${journal.file}; after an interruption: remedy apply ... --resume ${runId})\n`);
       }
       base.runId = runId;
