@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import YAML from "yaml";
 import { InputError } from "../errors.js";
+import { openVaultFile, vaultKeyring } from "../inventory/vault.js";
+import { parseYamlSource } from "../inventory/yamldoc.js";
 
 export interface RunFlags {
   inventory?: string;
@@ -85,7 +87,7 @@ function extraVarsFile(path: string, item: string, o: { cwd?: string; readFile?:
   }
   let v: unknown;
   try {
-    v = o.decode ? o.decode(text, file) : YAML.parse(text);
+    v = (o.decode ?? decodeVarsFile)(text, file);
   } catch (e) {
     if (e instanceof InputError) throw e;
     throw new InputError(`-e @${path}: ${file} is not valid YAML or JSON (${(e as Error).message.split("\n")[0]})`);
@@ -104,6 +106,15 @@ function jsonOrYaml(t: string): unknown {
   } catch {
     return YAML.parse(t) as unknown; // ansible loads -e '{...}' as YAML (JSON is a subset)
   }
+}
+
+/** A vars file: vaulted as a whole and/or with inline `!vault` values, opened with the run's vault password. */
+function decodeVarsFile(raw: string, file: string): unknown {
+  const keyring = vaultKeyring();
+  const { text, vaulted } = openVaultFile(raw, file);
+  const v: unknown = keyring.open(parseYamlSource(text, file).doc.toJS());
+  if (vaulted) keyring.reveal(v);
+  return v;
 }
 
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

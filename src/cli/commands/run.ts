@@ -19,6 +19,8 @@ import { artifactCacheDir } from "../../artifacts/cache.js";
 import { Journal, loadJournal, journalPath as journalPathFor } from "../../engine/journal.js";
 import { randomUUID } from "node:crypto";
 import { resolveRunFlags } from "../run-settings.js";
+import { vaultKeyringFor } from "../vault-password.js";
+import { openInventory, setVaultKeyring } from "../../inventory/vault.js";
 import { listRun } from "./list.js";
 import { ExitCode } from "../exit-codes.js";
 
@@ -47,8 +49,11 @@ export async function runCommand(mode: Mode, pbPath: string, cliFlags: RunFlags,
   const serial = parseSerial(flags.serial);
   const tags = flags.tags ? flags.tags.split(",").map((t) => t.trim()).filter(Boolean) : undefined;
   if (mode === "apply" && flags.plan && flags.resume) throw new InputError("--plan and --resume cannot be combined");
+  const vault = await vaultKeyringFor(flags, io); // before loading: whole vaulted vars files decrypt while loading
+  setVaultKeyring(vault);
   const loaded = await loadForRun(pbPath, flags);
   const { playbook, inventory, hosts, extraVars } = loaded;
+  openInventory(inventory, hosts, vault, (h) => hostVars(inventory, h)); // inline !vault; refused here without a password
   const skipTags = flags.skipTags ? flags.skipTags.split(",").map((t) => t.trim()).filter(Boolean) : [];
   if (skipTags.length) playbook.steps = playbook.steps.filter((s) => !s.tags.some((t) => skipTags.includes(t)));
   if (flags.listHosts || flags.listTasks) return listRun(loaded, { ...flags, tags }, io);
@@ -63,6 +68,7 @@ export async function runCommand(mode: Mode, pbPath: string, cliFlags: RunFlags,
   }
 
   const redactor = new Redactor();
+  redactor.add(vault.revealed); // every decrypted vault value is a secret, whatever its name
   redactor.add(secretValues(extraVars));
   redactor.add(secretValues(playbook.vars));
   const varsFor = (host: string) => ({ ...playbook.vars, ...hostVars(inventory, host), ...extraVars });
