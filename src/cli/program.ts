@@ -7,6 +7,7 @@ import { runCommand } from "./commands/run.js";
 import { validateCommand } from "./commands/validate.js";
 import { inventoryCommand } from "./commands/inventory.js";
 import { registerExtraCommands } from "./commands/extra.js";
+import { remedyVersion } from "../plan/who.js";
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -41,7 +42,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
   let code: number = ExitCode.Ok;
   const program = new Command("remedy")
     .description("Fix broken Kubernetes nodes with checked, verified playbooks over SSH")
-    .version("0.1.0")
+    .version(remedyVersion()) // from package.json
     .exitOverride()
     .showHelpAfterError("(run remedy --help for usage)")
     .configureOutput({ writeOut: io.out, writeErr: io.err });

@@ -7,6 +7,7 @@ import { ListrReporter } from "../report/listr.js";
 import { renderSummary } from "../report/summary.js";
 import type { Redactor } from "../report/redact.js";
 import { JunitCollector } from "../report/junit.js";
+import { jsonLine } from "../report/jsonl.js";
 
 export class Reporters {
   private readonly listr?: ListrReporter;
@@ -26,7 +27,7 @@ export class Reporters {
     const e = this.o.redactor.event(raw);
     this.junit?.handle(e);
     if (e.type === "run_end") this.summary = e.summary;
-    if (this.o.json) this.io.out(JSON.stringify(e) + "\n");
+    if (this.o.json) this.io.out(jsonLine(e)); // versioned wire format (schemas/events.schema.json)
     else if (this.listr) this.listr.handle(e);
     else {
       const line = plainLine(e, this.o.verbose);

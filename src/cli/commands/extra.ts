@@ -7,6 +7,7 @@ import { registerCache } from "./cache.js";
 import { registerShow } from "./show.js";
 import { registerDiagnose } from "./diagnose.js";
 import { registerConfig } from "./config.js";
+import { registerCompletion } from "./completion.js";
 import { registerUnlock } from "../../plan/unlock.js";
 import { InventoryConnector } from "../connect.js";
 
@@ -17,5 +18,6 @@ export function registerExtraCommands(program: Command, io: Io, setCode: (c: num
   registerShow(program, io, setCode);
   registerDiagnose(program, io, setCode);
   registerConfig(program, io, setCode);
+  registerCompletion(program, io, setCode);
   registerUnlock(program, io, setCode, (inv, f) => new InventoryConnector(inv, { knownHosts: f.knownHosts, sshConfig: f.sshConfig }));
 }
