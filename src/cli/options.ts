@@ -34,6 +34,7 @@ export interface RunFlags {
   askVaultPass?: boolean;
   vaultId?: string[];
   diff?: boolean;
+  junitFailOnChange?: boolean;
 }
 
 export function intFlag(name: string, value: string | undefined, min: number, max: number): number | undefined {

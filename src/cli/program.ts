@@ -33,6 +33,7 @@ export function addRunOptions(cmd: Command): Command {
     .option("--vault-id <id@source>", "vault id and password source, e.g. prod@~/.vault-prod or dev@prompt (repeatable)", collect, [])
     .option("--json", "JSON-lines events on stdout")
     .option("--junit <file>", "write a JUnit XML report")
+    .option("--junit-fail-on-change", "pending changes are failing testcases (also JUNIT_FAIL_ON_CHANGE=true)")
     .option("--known-hosts <file>", "known_hosts file to verify host keys against")
     .option("--ssh-config <file>", "ssh config file (default ~/.ssh/config)")
     .option("-v, --verbose", "print every command");

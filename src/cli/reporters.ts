@@ -17,10 +17,10 @@ export class Reporters {
 
   constructor(
     private readonly io: Io,
-    private readonly o: { json: boolean; verbose: boolean; junit?: string; redactor: Redactor },
+    private readonly o: { json: boolean; verbose: boolean; junit?: string; junitFailOnChange?: boolean; redactor: Redactor },
   ) {
     if (!o.json && io.isTTY) this.listr = new ListrReporter();
-    if (o.junit) this.junit = new JunitCollector();
+    if (o.junit) this.junit = new JunitCollector({ failOnChange: o.junitFailOnChange });
   }
 
   emit(raw: RunEvent): void {

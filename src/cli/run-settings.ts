@@ -38,7 +38,9 @@ export function resolveRunFlags<F extends Partial<RunFlags>>(flags: F, io: Pick<
   }
   // -e @file is relative to the working directory of this invocation
   const extraVars = flags.extraVars?.map((e) => (e.trim().startsWith("@") && e.trim().length > 1 ? `@${resolve(io.cwd, e.trim().slice(1))}` : e));
-  return { ...flags, ...(extraVars ? { extraVars } : {}), inventory, forks: s.str("forks")!, vaultPasswordFile: s.str("vault_password_file"), connect: connectDefaults(s), settings: s };
+  // like ansible's junit callback: JUNIT_FAIL_ON_CHANGE=true
+  const junitFailOnChange = flags.junitFailOnChange || /^(1|true|yes|on)$/i.test(io.env["JUNIT_FAIL_ON_CHANGE"] ?? "");
+  return { ...flags, ...(extraVars ? { extraVars } : {}), junitFailOnChange, inventory, forks: s.str("forks")!, vaultPasswordFile: s.str("vault_password_file"), connect: connectDefaults(s), settings: s };
 }
 
 export function connectDefaults(s: Settings): ConnectDefaults {

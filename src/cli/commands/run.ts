@@ -131,7 +131,7 @@ export async function runCommand(mode: Mode, pbPath: string, cliFlags: RunFlags,
 }
 
 async function runWithReporters(mode: Mode, base: Omit<RunOptions, "mode" | "emit">, flags: RunFlags, io: Io, redactor: Redactor, o: { summaryOnly?: boolean; journal?: Journal }): Promise<RunResult> {
-  const reporters = new Reporters(io, { json: Boolean(flags.json), verbose: Boolean(flags.verbose), junit: flags.junit, redactor });
+  const reporters = new Reporters(io, { json: Boolean(flags.json), verbose: Boolean(flags.verbose), junit: flags.junit, junitFailOnChange: flags.junitFailOnChange, redactor });
   const emit = (e: RunEvent) => {
     o.journal?.handle(redactor.event(e));
     reporters.emit(e);
