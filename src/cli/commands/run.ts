@@ -11,7 +11,8 @@ import { InventoryConnector } from "../connect.js";
 import type { Mode, RunEvent } from "../../model/events.js";
 import type { Playbook } from "../../model/playbook.js";
 import type { Inventory } from "../../model/inventory.js";
-import { Reporters } from "../reporters.js";
+import { Reporters, widthOf } from "../reporters.js";
+import { renderPendingChanges } from "../../report/pending.js";
 import { Redactor, secretValues } from "../../report/redact.js";
 import { planHooks } from "../../plan/hooks.js";
 import { BuildOnceService } from "../../artifacts/build-once.js";
@@ -94,9 +95,9 @@ export async function runCommand(mode: Mode, pbPath: string, cliFlags: RunFlags,
   try {
     // interactive apply: show what would change, then ask
     if (mode === "apply" && !flags.yes && !flags.plan) {
-      const preview = await runWithReporters("check", base, flags, io, redactor, { summaryOnly: false });
+      const preview = await runWithReporters("check", base, flags, io, redactor, { summaryOnly: false, preview: true });
       if (preview.exitCode !== 2) return preview.exitCode;
-      io.out(renderPending(preview));
+      io.out(renderPending(preview, widthOf(io)));
       if (!(await io.confirm(`Apply these changes to ${preview.summary.hosts.filter((h) => h.would_change > 0).length} host(s)?`))) {
         io.err("Nothing applied.\n");
         return ExitCode.Failed; // declined, as terraform: scripts must not read it as applied
@@ -130,8 +131,8 @@ export async function runCommand(mode: Mode, pbPath: string, cliFlags: RunFlags,
   }
 }
 
-async function runWithReporters(mode: Mode, base: Omit<RunOptions, "mode" | "emit">, flags: RunFlags, io: Io, redactor: Redactor, o: { summaryOnly?: boolean; journal?: Journal }): Promise<RunResult> {
-  const reporters = new Reporters(io, { json: Boolean(flags.json), verbose: Boolean(flags.verbose), junit: flags.junit, junitFailOnChange: flags.junitFailOnChange, redactor });
+async function runWithReporters(mode: Mode, base: Omit<RunOptions, "mode" | "emit">, flags: RunFlags, io: Io, redactor: Redactor, o: { summaryOnly?: boolean; journal?: Journal; preview?: boolean }): Promise<RunResult> {
+  const reporters = new Reporters(io, { json: Boolean(flags.json), verbose: Boolean(flags.verbose), junit: flags.junit, junitFailOnChange: flags.junitFailOnChange, redactor, groupResults: !o.preview });
   const emit = (e: RunEvent) => {
     o.journal?.handle(redactor.event(e));
     reporters.emit(e);
@@ -144,17 +145,7 @@ async function runWithReporters(mode: Mode, base: Omit<RunOptions, "mode" | "emi
   }
 }
 
-/** What an interactive apply is about to do, per host: the steps that would change and their commands. */
-export function renderPending(r: RunResult): string {
-  const out: string[] = ["", "Pending changes:"];
-  for (const h of r.hosts) {
-    const steps = h.steps.filter((st) => st.status === "would_change");
-    if (!steps.length) continue;
-    out.push(`  ${h.host}:`);
-    for (const st of steps) {
-      out.push(`    ~ ${st.name}${st.message ? ` (${st.message})` : ""}`);
-      for (const c of st.commands) out.push(...c.split("\n").map((l, i) => `        ${i === 0 ? "$ " : "  "}${l}`));
-    }
-  }
-  return out.join("\n") + "\n\n";
+/** What an interactive apply is about to do: grouped across hosts (src/report/pending.ts). */
+export function renderPending(r: RunResult, width = 160): string {
+  return renderPendingChanges(r.hosts, width);
 }

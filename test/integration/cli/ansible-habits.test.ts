@@ -67,8 +67,8 @@ describe("runs", () => {
   it("--timeout is a default: a step's own timeout: stays", async () => {
     const r = await cli(["apply", join(root, "timeouts.yml"), "-i", inv, "-l", "n1", "--yes", "--timeout", "1"], { env });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/\[n1\] own timeout: changed/);
-    expect(r.stdout).toMatch(/\[n1\] default timeout: FAILED \(`sleep 2` timed out after 1s/);
+    expect(r.stdout).toMatch(/^own timeout\n  \+ changed — 1 host: n1$/m);
+    expect(r.stdout).toMatch(/^✗ \[n1\] default timeout: FAILED \(`sleep 2` timed out after 1s/m);
   });
 
   it("apply journals go to the state dir, not the working directory", async () => {
