@@ -2,7 +2,7 @@
 // ("~ would change on 37 hosts: el7-node[01:37]"), the message and commands printed once, indented.
 // A host's own name inside a message or command is read as <host> so per-host paths still group.
 import type { RunEvent } from "../model/events.js";
-import { fit, hostCount } from "./hostlist.js";
+import { fit, hostCount, wrap } from "./hostlist.js";
 import { LABEL, mark } from "./marks.js";
 
 export interface Outcome {
@@ -65,7 +65,7 @@ export function renderGroups(groups: readonly StepGroup[], o: RenderOptions): st
       out.push(fit(`  ${mark(x.status, o.color)} ${LABEL[x.status] ?? x.status} — ${same}${hostCount(x.hosts)}`, o.width + (o.color ? 9 : 0)));
       // a changed step's message is what its check found before the change
       const message = x.message && x.status === "changed" ? `before: ${x.message}` : x.message;
-      if (message) for (const line of message.split("\n")) out.push(fit(`      ${line}`, o.width));
+      if (message) for (const line of message.split("\n")) out.push(wrap(`      ${line}`, o.width, 2));
       if (x.commands.length) {
         out.push(`      ${x.status === "would_change" ? "would run" : "ran"}:`);
         let shown = 0;
@@ -73,7 +73,7 @@ export function renderGroups(groups: readonly StepGroup[], o: RenderOptions): st
         for (const c of x.commands) {
           c.split("\n").forEach((line, i) => {
             if (shown >= maxLines) return void hidden++;
-            out.push(fit(`        ${i === 0 ? "$ " : "  "}${line}`, o.width));
+            out.push(wrap(`        ${i === 0 ? "$ " : "  "}${line}`, o.width, 4));
             shown++;
           });
         }

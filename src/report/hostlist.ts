@@ -61,3 +61,30 @@ export function fit(s: string, width: number): string {
   if (width <= 0 || [...s].length <= width) return s;
   return [...s].slice(0, Math.max(1, width - 1)).join("") + "…";
 }
+
+/** Wraps each line longer than `width` at a space when there is one (nothing is lost); wrapped parts are indented under the text. */
+export function wrap(text: string, width: number, indent = 4): string {
+  if (width <= 0) return text;
+  const out: string[] = [];
+  for (const line of text.split("\n")) {
+    let chars = [...line];
+    if (chars.length <= width) {
+      out.push(line);
+      continue;
+    }
+    const lead = " ".repeat(Math.max(0, Math.min(width - 20, (/^ */.exec(line)?.[0].length ?? 0) + indent)));
+    let room = width;
+    let prefix = "";
+    while (chars.length > room) {
+      // break after the last space in the second half of the room, else hard
+      let cut = room;
+      for (let i = room; i > room / 2; i--) if (chars[i - 1] === " ") { cut = i; break; }
+      out.push(prefix + chars.slice(0, cut).join("").trimEnd());
+      chars = chars.slice(cut);
+      prefix = lead;
+      room = Math.max(10, width - lead.length);
+    }
+    out.push(prefix + chars.join(""));
+  }
+  return out.join("\n");
+}

@@ -9,7 +9,7 @@ export interface PendingHost {
   steps: Array<{ id: string; name: string; status: StepStatus; message?: string; commands: string[] }>;
 }
 
-export function renderPendingChanges(hosts: readonly PendingHost[], width: number, maxCommandLines = 8): string {
+export function renderPendingChanges(hosts: readonly PendingHost[], width: number, maxCommandLines = 6): string {
   const g = new ResultGroups();
   for (const h of hosts) for (const st of h.steps) g.handle({ type: "step_end", host: h.host, step: st.id, name: st.name, status: st.status, message: st.message, commands: st.commands, durationMs: 0, time: "" });
   const changing = hosts.filter((h) => h.steps.some((s) => s.status === "would_change")).length;

@@ -5,6 +5,7 @@
 import type { RunEvent } from "../model/events.js";
 import { ResultGroups, renderGroups } from "./group.js";
 import { LABEL, indentRest, mark } from "./marks.js";
+import { wrap } from "./hostlist.js";
 
 export interface HumanOptions {
   verbose: boolean;
@@ -110,7 +111,7 @@ export class HumanReporter {
 
   private print(line: string): void {
     if (this.o.tty && this.live) this.o.write("\r\u001b[2K");
-    this.o.write(line + "\n");
+    this.o.write(wrap(line, this.o.tty ? this.o.width + 9 : this.o.width) + "\n"); // +9: a colour code around the mark
     if (this.o.tty && this.live) this.o.write(this.live);
   }
 

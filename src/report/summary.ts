@@ -2,7 +2,7 @@
 // row (names compressed: "el7-node[01:37]"); up to it, one row per host. The table fits `width` columns
 // (MESSAGE, then HOSTS, are cut to fit; the grouped results above it carry the full messages).
 import type { HostSummary, RunSummary } from "../model/events.js";
-import { compressHosts, fit } from "./hostlist.js";
+import { compressHosts, fit, wrap } from "./hostlist.js";
 
 export interface SummaryOptions {
   /** terminal columns; default: no limit */
@@ -38,20 +38,23 @@ export function renderSummary(s: RunSummary, o: SummaryOptions = {}): string {
     r.message,
   ]);
   const head = [rows.length < s.hosts.length ? "HOSTS" : "HOST", "STATUS", "OK", apply ? "CHANGED" : "WOULD CHANGE", "FAILED", "SKIPPED", "MESSAGE"];
-  const width = o.width ?? Infinity;
+  const width = o.width ?? 0; // 0: no limit
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (i === 6 ? 0 : [...(r[i] ?? "")].length))));
   // the fixed middle columns always show; HOSTS gets at most 40% of the width, MESSAGE what is left
   const middle = widths.slice(1, 6).reduce((a, b) => a + b + 2, 0);
-  if (Number.isFinite(width)) widths[0] = Math.min(widths[0]!, Math.max(head[0]!.length, Math.floor(width * 0.4)));
-  const messageWidth = Number.isFinite(width) ? Math.max(10, width - widths[0]! - 2 - middle) : Infinity;
+  if (width) widths[0] = Math.min(widths[0]!, Math.max(head[0]!.length, Math.min(Math.floor(width * 0.4), width - middle - 12)));
+  const messageWidth = width ? Math.max(10, width - widths[0]! - 2 - middle) : Infinity;
   const line = (r: string[]) =>
-    r
-      .map((c, i) => (i === 6 ? fit(c, messageWidth) : fit(c, widths[i]!).padEnd(widths[i] ?? 0)))
-      .join("  ")
-      .trimEnd();
+    fit(
+      r
+        .map((c, i) => (i === 6 ? fit(c, messageWidth) : fit(c, widths[i]!).padEnd(widths[i] ?? 0)))
+        .join("  ")
+        .trimEnd(),
+      width,
+    );
   const t = s.totals;
   const totals = apply
     ? `${s.hosts.length} hosts: ${t.changed} steps changed, ${t.ok} ok, ${t.skipped} skipped; ${t.failed} hosts failed, ${t.unreachable} unreachable, ${t.untouched} untouched`
     : `${s.hosts.length} hosts: ${t.would_change} steps would change, ${t.ok} ok, ${t.skipped} skipped; ${t.failed} hosts failed, ${t.unreachable} unreachable`;
-  return [line(head), ...rows.map(line), "", totals + (s.interrupted ? " (INTERRUPTED)" : "")].join("\n") + "\n";
+  return [line(head), ...rows.map(line), "", wrap(totals + (s.interrupted ? " (INTERRUPTED)" : ""), width, 2)].join("\n") + "\n";
 }
