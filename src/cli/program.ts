@@ -23,6 +23,7 @@ export function addRunOptions(cmd: Command): Command {
     .option("-e, --extra-vars <vars>", "key=value pairs, @file (YAML/JSON) or a JSON object; repeatable, later wins", collect, [])
     .option("-t, --tags <tags>", "only steps with one of these tags (comma-separated)")
     .option("--skip-tags <tags>", "leave out steps with one of these tags (comma-separated)")
+    .option("--diff", "show a unified diff of each file copy/template would write (check, plan, apply)")
     .option("--list-hosts", "print the hosts the run would work on, then exit (no connection)")
     .option("--list-tasks", "print the steps with their tags and when conditions, then exit (no connection)")
     .option("-u, --user <name>", "SSH user for hosts whose inventory sets no ansible_user")

@@ -18,6 +18,8 @@ import { runReboot } from "./reboot.js";
 import { kubeAction } from "./kube.js";
 import type { CordonTracker } from "./cordon-tracker.js";
 import type { ArtifactService } from "../artifacts/service.js";
+import { shellQuote } from "../transport/quote.js";
+import { unifiedDiff } from "../report/diff.js";
 
 export interface StepRecord {
   id: string;
@@ -28,6 +30,8 @@ export interface StepRecord {
   checkDigest?: string;
   checkExit?: number | null;
   commands: string[];
+  /** --diff: unified diff of what copy/template would write or wrote */
+  diff?: string;
 }
 
 export interface HostResult {
@@ -58,6 +62,8 @@ export interface HostRunOptions {
   approved?: ApprovedHost;
   /** tag filter */
   tags?: string[];
+  /** --diff: read each copy/template destination and diff it against the new content */
+  diff?: boolean;
   /** called after the host's facts are known and before any apply (e.g. run lock, plan fingerprint check); throwing fails the host */
   beforeApply?: (t: Transport, facts: Facts) => Promise<void>;
   afterApply?: (t: Transport, result: HostResult) => Promise<void>;
@@ -156,7 +162,7 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
       const end = (status: StepStatus, message?: string) => {
         rec.status = status;
         rec.message = message;
-        emit({ type: "step_end", host, step: step.id, name: step.name, status, message, commands: rec.commands.length ? rec.commands : undefined, durationMs: o.clock.now() - t0, time: now() });
+        emit({ type: "step_end", host, step: step.id, name: step.name, status, message, commands: rec.commands.length ? rec.commands : undefined, ...(rec.diff ? { diff: rec.diff } : {}), durationMs: o.clock.now() - t0, time: now() });
       };
 
       if (step.when && !evalCondition(step.when, scope)) {
@@ -195,6 +201,7 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
       rec.commands = await Promise.all(step.apply.map((a) => renderAction(a, step, scope, o.playbook)));
       const approved = o.approved?.steps.get(step.id);
       if (o.mode !== "apply") {
+        if (o.diff) rec.diff = (await Promise.all(step.apply.map((a) => (a.kind === "copy" ? copyDiff(a, step) : "")))).join("") || undefined;
         // artifacts: report build vs cache per host (builds nothing)
         const pf = await previewArtifacts(step);
         if (pf) {
@@ -263,7 +270,16 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
     return undefined;
   }
 
-  async function runAction(a: Action, phase: Phase, step: Step, _rec: StepRecord): Promise<string | undefined> {
+  /** --diff of one copy/template: the destination as it is now (read-only) against the content it would get */
+  async function copyDiff(a: Extract<Action, { kind: "copy" }>, step: Step): Promise<string> {
+    const dest = interpolate(a.dest, scope, "plain");
+    const body = (await copyContent(a, scope, o.playbook)).toString("utf8");
+    const r = await transport.exec(`cat -- ${shellQuote(dest)}`, { timeoutMs: step.timeoutSec * 1000, become: o.playbook.become, signal: o.signal });
+    const exists = r.exitCode === 0;
+    return unifiedDiff(exists ? r.stdout : "", body, { from: exists ? `${host}:${dest}` : "/dev/null", to: `${host}:${dest} (new)` });
+  }
+
+  async function runAction(a: Action, phase: Phase, step: Step, rec: StepRecord): Promise<string | undefined> {
     switch (a.kind) {
       case "run": {
         const cmd = interpolate(a.run, scope, "shell");
@@ -274,6 +290,7 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
         return f ? `\`${cmd}\` ${f}` : undefined;
       }
       case "copy": {
+        if (o.diff) rec.diff = (rec.diff ?? "") + (await copyDiff(a, step)) || undefined;
         const body = await copyContent(a, scope, o.playbook);
         const dest = interpolate(a.dest, scope, "plain");
         const put = await transport.put(body, dest, {

@@ -26,6 +26,8 @@ export interface RunOptions {
   forks: number;
   serial?: Array<number | string>;
   tags?: string[];
+  /** --diff: unified diffs of copy/template destinations on step_end */
+  diff?: boolean;
   artifacts?: ArtifactService;
   approved?: Map<string, ApprovedHost>;
   /** hosts to skip (resume): already finished in an earlier run */
@@ -86,6 +88,7 @@ export async function runPlaybook(o: RunOptions): Promise<RunResult> {
         artifacts: o.artifacts,
         approved: o.approved?.get(host),
         tags: o.tags,
+        diff: o.diff,
         inheritedCordon: inherited.has(host),
         ...o.hooks,
       });

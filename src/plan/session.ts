@@ -18,6 +18,7 @@ import type { Facts } from "../model/facts.js";
 import type { Inventory } from "../model/inventory.js";
 import type { Playbook } from "../model/playbook.js";
 import { Redactor, secretValues } from "../report/redact.js";
+import { vaultKeyring } from "../inventory/vault.js";
 import type { Transport } from "../transport/transport.js";
 import { auditLine, auditRecords, type AuditContext } from "./audit.js";
 import { buildPlan } from "./build.js";
@@ -71,6 +72,7 @@ export function runRedactor(l: LoadedRun, hosts: string[]): Redactor {
   r.add(secretValues(l.extraVars));
   r.add(secretValues(l.playbook.vars));
   for (const h of hosts) r.add(secretValues(hostVars(l.inventory, h)));
+  r.add(vaultKeyring().revealed); // decrypted ansible-vault values, whatever their names
   return r;
 }
 

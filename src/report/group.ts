@@ -9,6 +9,7 @@ export interface Outcome {
   status: string;
   message?: string;
   commands: string[];
+  diff?: string;
   hosts: string[];
 }
 
@@ -36,12 +37,13 @@ export class ResultGroups {
     if (e.type !== "step_end") return;
     const message = e.message === undefined ? undefined : generic(e.message, e.host);
     const commands = (e.commands ?? []).map((c) => generic(c, e.host));
-    const key = JSON.stringify([e.status, message, commands]);
+    const diff = e.diff === undefined ? undefined : generic(e.diff, e.host);
+    const key = JSON.stringify([e.status, message, commands, diff]);
     let s = this.steps.get(e.step);
     if (!s) this.steps.set(e.step, (s = { name: e.name, outcomes: new Map() }));
     const o = s.outcomes.get(key);
     if (o) o.hosts.push(e.host);
-    else s.outcomes.set(key, { status: e.status, message, commands, hosts: [e.host] });
+    else s.outcomes.set(key, { status: e.status, message, commands, ...(diff ? { diff } : {}), hosts: [e.host] });
   };
 
   groups(): StepGroup[] {
@@ -78,6 +80,10 @@ export function renderGroups(groups: readonly StepGroup[], o: RenderOptions): st
           });
         }
         if (hidden) out.push(`        … ${hidden} more line(s): remedy check -v shows every command`);
+      }
+      if (x.diff) {
+        out.push("      diff:");
+        for (const line of x.diff.trimEnd().split("\n")) out.push(wrap(`        ${line}`, o.width, 2));
       }
     }
   }

@@ -6,12 +6,12 @@ import { ResultGroups, renderGroups } from "./group.js";
 
 export interface PendingHost {
   host: string;
-  steps: Array<{ id: string; name: string; status: StepStatus; message?: string; commands: string[] }>;
+  steps: Array<{ id: string; name: string; status: StepStatus; message?: string; commands: string[]; diff?: string }>;
 }
 
 export function renderPendingChanges(hosts: readonly PendingHost[], width: number, maxCommandLines = 6): string {
   const g = new ResultGroups();
-  for (const h of hosts) for (const st of h.steps) g.handle({ type: "step_end", host: h.host, step: st.id, name: st.name, status: st.status, message: st.message, commands: st.commands, durationMs: 0, time: "" });
+  for (const h of hosts) for (const st of h.steps) g.handle({ type: "step_end", host: h.host, step: st.id, name: st.name, status: st.status, message: st.message, commands: st.commands, ...(st.diff ? { diff: st.diff } : {}), durationMs: 0, time: "" });
   const changing = hosts.filter((h) => h.steps.some((s) => s.status === "would_change")).length;
   const body = renderGroups(g.groups(), { width, only: ["would_change", "would_fail"], maxCommandLines });
   return `\nPending changes: ${changing} of ${hosts.length} host(s) would change\n${body}\n`;

@@ -30,7 +30,8 @@ export function plainLine(e: RunEvent, verbose: boolean, color = false): string 
       const text = e.message && e.status === "changed" ? `before: ${e.message}` : e.message; // a changed step's message is the old state
       const msg = text ? (text.includes("\n") ? `\n${text}` : ` (${text})`) : "";
       const cmds = e.status === "would_change" && e.commands?.length ? `\nwould run:\n${e.commands.map((c) => `  $ ${indentRest(c, 4)}`).join("\n")}` : "";
-      return indentRest(head + msg + cmds, 4);
+      const diff = e.diff ? `\ndiff:\n${e.diff.trimEnd()}` : "";
+      return indentRest(head + msg + cmds + diff, 4);
     }
     case "host_end":
       return e.status === "unreachable" || (e.status === "failed" && e.message) ? indentRest(`${mark(e.status, color)} [${e.host}] ${e.status.toUpperCase()}: ${e.message ?? ""}`, 4) : undefined;

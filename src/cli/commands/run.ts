@@ -87,6 +87,7 @@ export async function runCommand(mode: Mode, pbPath: string, cliFlags: RunFlags,
     forks,
     serial,
     tags,
+    diff: flags.diff,
     // one per run: hosts with the same artifact key share one build
     artifacts: new BuildOnceService({ cacheDir: artifactCacheDir(io.env), resolveHosts: (p) => resolvePattern(inventory, p) }),
     ...plan.runOptions,
