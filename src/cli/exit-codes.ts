@@ -12,7 +12,7 @@ export enum ExitCode {
 
 export const EXIT_CODE_MEANING: Record<ExitCode, string> = {
   [ExitCode.Ok]: "success; in check/plan: every host compliant",
-  [ExitCode.Failed]: "at least one host failed a step",
+  [ExitCode.Failed]: "at least one host failed a step, or the interactive apply prompt was declined",
   [ExitCode.ChangesPending]: "check/plan succeeded and changes are pending",
   [ExitCode.Unreachable]: "at least one host unreachable (and none failed)",
   [ExitCode.InvalidInput]: "invalid input; nothing was run",
