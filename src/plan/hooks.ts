@@ -5,14 +5,15 @@ import type { RunFlags } from "../cli/options.js";
 import type { Loaded } from "../cli/commands/run.js";
 import type { Mode } from "../model/events.js";
 import { systemClock } from "../engine/context.js";
-import { InventoryConnector } from "../cli/connect.js";
+import { InventoryConnector, type ConnectOptions } from "../cli/connect.js";
 import { makePlanHooks, type PlanHooks } from "./session.js";
 
 export type { PlanHooks } from "./session.js";
 
 export async function planHooks(mode: Mode, flags: RunFlags, loaded: Loaded, io: Io): Promise<PlanHooks> {
   return makePlanHooks(mode, flags, loaded, io, {
-    connector: () => new InventoryConnector(loaded.inventory, { knownHosts: flags.knownHosts, sshConfig: flags.sshConfig }),
+    // -u/--private-key/-b and ansible.cfg settings (resolved by the CLI) reach the lock connections too
+    connector: () => new InventoryConnector(loaded.inventory, { knownHosts: flags.knownHosts, sshConfig: flags.sshConfig, ...(flags as { connect?: ConnectOptions }).connect }),
     clock: systemClock,
   });
 }

@@ -61,6 +61,8 @@ export async function runCommand(mode: Mode, pbPath: string, cliFlags: RunFlags,
   for (const w of (inventory as { warnings?: string[] }).warnings ?? []) io.err(`warning: ${w}\n`);
   if (timeout) for (const s of playbook.steps) if (!s.timeoutExplicit) s.timeoutSec = timeout; // a default only
 
+  // apply connects to every host for its run lock before anything else: say so instead of a silent wait
+  if (mode === "apply" && !flags.json && (flags.yes || flags.plan || io.isTTY)) io.err(`taking the run lock on ${hosts.length} host(s)…\n`);
   const plan = await planHooks(mode, flags, loaded, io);
   if (mode === "apply" && !flags.yes && !flags.plan) {
     if (!io.isTTY || flags.json) {
