@@ -32,7 +32,7 @@ describe("-e / --extra-vars", () => {
     writeFileSync(join(dir, "key.yml"), "1x: 2\n");
     expect(() => parseExtraVars(["@missing.yml"], { cwd: dir })).toThrow(`-e @missing.yml: cannot read ${join(dir, "missing.yml")} (ENOENT)`);
     expect(() => parseExtraVars(["@list.yml"], { cwd: dir })).toThrow("must hold a mapping of variable names to values");
-    expect(() => parseExtraVars(["@bad.yml"], { cwd: dir })).toThrow(/is not valid YAML or JSON/);
+    expect(() => parseExtraVars(["@bad.yml"], { cwd: dir })).toThrow(/bad\.yml:2:1: invalid YAML/);
     expect(() => parseExtraVars(["@key.yml"], { cwd: dir })).toThrow(/"1x" in .* is not a valid variable name/);
     expect(() => parseExtraVars(["@"], { cwd: dir })).toThrow(InputError);
   });
