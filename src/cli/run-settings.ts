@@ -43,6 +43,13 @@ export function resolveRunFlags<F extends Partial<RunFlags>>(flags: F, io: Pick<
   return { ...flags, ...(extraVars ? { extraVars } : {}), junitFailOnChange, inventory, forks: s.str("forks")!, vaultPasswordFile: s.str("vault_password_file"), connect: connectDefaults(s), settings: s };
 }
 
+/** -v: the settings that did not come from the built-in default, one line each, with their source. */
+export function settingsNote(s: Settings): string {
+  const given = s.all.filter((x) => x.source !== "default" && !x.source.startsWith("default ") && x.value !== undefined);
+  const head = `settings${s.cfgFile ? ` (ansible.cfg: ${s.cfgFile})` : ""}:`;
+  return [head, ...given.map((x) => `  ${x.key} = ${x.value}  (${x.source})`)].join("\n") + "\n";
+}
+
 export function connectDefaults(s: Settings): ConnectDefaults {
   const vars: Record<string, unknown> = {};
   const given = (k: Parameters<Settings["get"]>[0]) => s.get(k).source !== "default" && s.get(k).value !== undefined;

@@ -19,7 +19,7 @@ import { BuildOnceService } from "../../artifacts/build-once.js";
 import { artifactCacheDir } from "../../artifacts/cache.js";
 import { Journal, loadJournal, journalPath as journalPathFor } from "../../engine/journal.js";
 import { randomUUID } from "node:crypto";
-import { resolveRunFlags } from "../run-settings.js";
+import { resolveRunFlags, settingsNote } from "../run-settings.js";
 import { vaultKeyringFor } from "../vault-password.js";
 import { openInventory, setVaultKeyring } from "../../inventory/vault.js";
 import { listRun } from "./list.js";
@@ -45,6 +45,7 @@ export async function loadForRun(pbPath: string, flags: RunFlags): Promise<Loade
 
 export async function runCommand(mode: Mode, pbPath: string, cliFlags: RunFlags, io: Io): Promise<number> {
   const flags = resolveRunFlags(cliFlags, io); // -i/-f/-u/... defaults from the environment and ansible.cfg
+  if (flags.verbose && !flags.json) io.err(settingsNote(flags.settings)); // -v: which settings came from where
   const forks = intFlag("forks", flags.forks, 1, 5000) ?? 50;
   const timeout = intFlag("timeout", flags.timeout, 1, 86400);
   const serial = parseSerial(flags.serial);

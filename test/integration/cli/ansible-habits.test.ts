@@ -99,6 +99,8 @@ describe("default inventory and settings", () => {
     const fromEnv = await cli(["check", pb, "--list-hosts"], { env: { ...env, REMEDY_INVENTORY: inv }, cwd: root });
     expect(fromEnv.code, fromEnv.stderr).toBe(0);
     expect(fromEnv.stdout).toContain("hosts (3):");
+    const verbose = await cli(["check", pb, "--list-hosts", "-v", "-f", "7"], { env: { ...env, REMEDY_INVENTORY: inv }, cwd: root });
+    expect(verbose.stderr).toContain(`settings:\n  inventory = ${inv}  (environment REMEDY_INVENTORY)\n  forks = 7  (command line (-f/--forks))\n`);
 
     const proj = mkdtempSync(join(root, "proj-"));
     mkdirSync(join(proj, "inventory"));

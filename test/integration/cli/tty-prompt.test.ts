@@ -50,4 +50,27 @@ describe("interactive apply on a terminal", () => {
     expect(screen()).toContain("Nothing applied.");
     expect(readdirSync(work)).toEqual([]);
   }, 120_000);
+
+  it("--ask-vault-pass reads the password on the terminal without echoing it", async () => {
+    const fix = resolve("test/fixtures/vault");
+    const exitFile = join(root, "exit-vault");
+    const script = join(root, "vault.sh");
+    writeFileSync(
+      script,
+      `export REMEDY_STATE_DIR=${root}/state ANSIBLE_CONFIG=${root}/none.cfg\n` +
+        `${process.execPath} ${BIN} check ${fix}/secrets.yml -i ${fix}/inventory -l n1 -e work=${root} -e @${fix}/extra-vault.yml ` +
+        `--vault-id prod@${fix}/prod-pass.txt --ask-vault-pass\n` +
+        `echo $? > ${exitFile}\nsleep 600\n`,
+    );
+    tmux("kill-session", "-t", session);
+    tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "50", `bash ${script}`);
+    await waitFor("the vault password prompt", async () => (screen().includes("Vault password:") ? true : undefined), 20_000).catch((e: Error) => {
+      throw new Error(`${e.message}; screen:\n${screen()}`);
+    });
+    tmux("send-keys", "-t", session, "-l", "correct horse battery staple");
+    tmux("send-keys", "-t", session, "Enter");
+    await waitFor("remedy to exit", async () => (existsSync(exitFile) && readFileSync(exitFile, "utf8").trim() !== "" ? true : undefined), 60_000);
+    expect(readFileSync(exitFile, "utf8").trim(), screen()).toBe("2"); // decrypted: the check ran and found changes
+    expect(screen()).not.toContain("correct horse");
+  }, 120_000);
 });
