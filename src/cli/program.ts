@@ -76,6 +76,9 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     .option("--json", "ansible-inventory --list style JSON")
     .addOption(new Option("--check-reachable", "connect to every host and report reachability").hideHelp(false))
     .option("--known-hosts <file>", "known_hosts file")
+    .option("--vault-password-file <file>", "ansible-vault password file (vaulted values still show as <vaulted>)")
+    .option("--vault-id <id@source>", "vault id and password source (repeatable)", collect, [])
+    .option("--ask-vault-pass", "ask for the ansible-vault password")
     .action(async (flags) => void (code = await inventoryCommand(flags, io)));
   registerExtraCommands(program, io, (c) => (code = c));
 

@@ -180,6 +180,22 @@ export function openInventory(inv: Inventory, hosts: readonly string[], k: Vault
   for (const layer of Object.values(layers ?? {})) for (const vars of layer.values()) k.open(vars);
 }
 
+/** For display (`remedy inventory`): sealed values and values decrypted from vaulted files read "<vaulted>". */
+export function maskVaulted(inv: Inventory, k: VaultKeyring): void {
+  const mask = (v: unknown): unknown => {
+    if (v instanceof Vaulted) return "<vaulted>";
+    if ((typeof v === "string" || typeof v === "number") && k.revealed.has(String(v))) return "<vaulted>";
+    if (Array.isArray(v)) return v.map(mask);
+    if (v && typeof v === "object") {
+      const o = v as Record<string, unknown>;
+      for (const key of Object.keys(o)) o[key] = mask(o[key]);
+    }
+    return v;
+  };
+  const layers = (inv as { layers?: Record<string, Map<string, Record<string, unknown>>> }).layers;
+  for (const vars of [...[...inv.groups.values()].map((g) => g.vars), ...[...inv.hosts.values()].map((h) => h.vars), ...Object.values(layers ?? {}).flatMap((l) => [...l.values()])]) mask(vars);
+}
+
 // The keyring of this process's run: set by the CLI before inputs load (whole vaulted files are
 // decrypted while loading; inline values stay Vaulted until the CLI opens them).
 let active = new VaultKeyring([]);

@@ -25,6 +25,16 @@ const extra = `@${join(FIX, "extra-vault.yml")}`;
 const noSecretIn = (s: string) => SECRETS.forEach((x) => expect(s).not.toContain(x));
 
 describe("vaulted inventory and -e @file", () => {
+  it("remedy inventory loads vaulted files with the password and never shows a decrypted value", async () => {
+    const r = await cli(["inventory", "-i", inv, "--json", "--vault-password-file", join(FIX, "vault-pass.txt")], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('"n1_port": "<vaulted>"');
+    expect(r.stdout).toContain('"plain_value": "visible"');
+    for (const s of [...SECRETS, "whole-file-1.1-value", "2201"]) expect(r.stdout).not.toContain(s);
+    const none = await cli(["inventory", "-i", inv, "--json"], { env });
+    expect(none.code).toBe(4);
+  });
+
   it("--vault-password-file and --vault-id prod@file: apply writes the plaintext values; the output shows none of them", async () => {
     const w = work();
     const r = await cli(
