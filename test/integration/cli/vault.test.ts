@@ -26,12 +26,16 @@ const noSecretIn = (s: string) => SECRETS.forEach((x) => expect(s).not.toContain
 
 describe("vaulted inventory and -e @file", () => {
   it("remedy inventory loads vaulted files with the password and never shows a decrypted value", async () => {
-    const r = await cli(["inventory", "-i", inv, "--json", "--vault-password-file", join(FIX, "vault-pass.txt")], { env });
+    // in-process, without the helper's JSON-lines parsing (inventory --json is one pretty document)
+    const { runCli } = await import("../../../src/cli/program.js");
+    const r = { stdout: "", stderr: "", code: 0 };
+    const io = { out: (x: string) => void (r.stdout += x), err: (x: string) => void (r.stderr += x), isTTY: false, confirm: async () => false, signal: new AbortController().signal, env, cwd: root };
+    r.code = await runCli(["inventory", "-i", inv, "--json", "--vault-password-file", join(FIX, "vault-pass.txt")], io);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('"n1_port": "<vaulted>"');
     expect(r.stdout).toContain('"plain_value": "visible"');
     for (const s of [...SECRETS, "whole-file-1.1-value", "2201"]) expect(r.stdout).not.toContain(s);
-    const none = await cli(["inventory", "-i", inv, "--json"], { env });
+    const none = await cli(["inventory", "-i", inv, "--graph"], { env });
     expect(none.code).toBe(4);
   });
 
