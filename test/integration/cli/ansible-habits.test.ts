@@ -99,8 +99,12 @@ describe("default inventory and settings", () => {
     const fromEnv = await cli(["check", pb, "--list-hosts"], { env: { ...env, REMEDY_INVENTORY: inv }, cwd: root });
     expect(fromEnv.code, fromEnv.stderr).toBe(0);
     expect(fromEnv.stdout).toContain("hosts (3):");
-    const verbose = await cli(["check", pb, "--list-hosts", "-v", "-f", "7"], { env: { ...env, REMEDY_INVENTORY: inv }, cwd: root });
-    expect(verbose.stderr).toContain(`settings:\n  inventory = ${inv}  (environment REMEDY_INVENTORY)\n  forks = 7  (command line (-f/--forks))\n`);
+    const verbose = await cli(["check", pb, "--list-hosts", "-v", "-f", "7", "-u", "ops", "-b", "--private-key", "keys/fleet"], { env: { ...env, REMEDY_INVENTORY: inv }, cwd: root });
+    expect(verbose.code, verbose.stderr).toBe(0);
+    expect(verbose.stderr).toContain(
+      `settings:\n  inventory = ${inv}  (environment REMEDY_INVENTORY)\n  remote_user = ops  (command line (-u/--user))\n` +
+        `  private_key_file = ${join(root, "keys/fleet")}  (command line (--private-key))\n  become = true  (command line (-b/--become))\n  forks = 7  (command line (-f/--forks))\n`,
+    );
 
     const proj = mkdtempSync(join(root, "proj-"));
     mkdirSync(join(proj, "inventory"));
