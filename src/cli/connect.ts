@@ -14,11 +14,13 @@ export interface ConnectOptions {
   connectTimeoutSec?: number;
   /** loud connection warnings (changed host key with checking off, key added by accept-new) */
   onWarning?: (host: string, message: string) => void;
+  /** ansible_* vars from the command line, environment or ansible.cfg (-u, --private-key, -b); inventory vars win */
+  defaultVars?: Record<string, unknown>;
 }
 
 export function transportFor(inv: Inventory, host: string, opts: ConnectOptions = {}): Transport {
   if ((host === "localhost" || host === "127.0.0.1") && !inv.hosts.has(host)) return new LocalTransport("localhost");
-  const vars = inv.hosts.has(host) ? hostVars(inv, host) : {};
+  const vars = { ...opts.defaultVars, ...(inv.hosts.has(host) ? hostVars(inv, host) : {}) };
   const spec = resolveConnectionSpec(host, vars, {
     sshConfigPath: opts.sshConfig,
     knownHostsFiles: opts.knownHosts ? [opts.knownHosts] : undefined,

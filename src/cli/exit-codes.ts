@@ -7,7 +7,7 @@ export { ExitCode };
 
 export const EXIT_CODE_MEANING: Record<ExitCode, string> = {
   [ExitCode.Ok]: "success; in check/plan: every host compliant",
-  [ExitCode.Failed]: "at least one host failed a step, or (check/plan) a step would fail",
+  [ExitCode.Failed]: "at least one host failed a step, (check/plan) a step would fail, or the interactive apply prompt was declined",
   [ExitCode.ChangesPending]: "check/plan succeeded and changes are pending",
   [ExitCode.Unreachable]: "at least one host unreachable (and none failed)",
   [ExitCode.InvalidInput]: "invalid input; nothing was run",

@@ -1,4 +1,7 @@
 // Parsing and checking of CLI flag values: every bad value is an InputError naming the flag.
+import { readFileSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+import YAML from "yaml";
 import { InputError } from "../errors.js";
 import { isSecretName } from "../secret-names.js";
 
@@ -6,11 +9,14 @@ import { isSecretName } from "../secret-names.js";
 function shownItem(item: string): string {
   return isSecretName(item) ? "(an argument naming a secret; its value is not shown)" : JSON.stringify(item);
 }
+import { openVaultFile, vaultKeyring } from "../inventory/vault.js";
+import { parseYamlSource } from "../inventory/yamldoc.js";
 
 export interface RunFlags {
   inventory?: string;
   limit?: string;
-  forks: string;
+  /** absent: from the environment, ansible.cfg or the default 50 (see src/config/settings.ts) */
+  forks?: string;
   serial?: string;
   timeout?: string;
   extraVars: string[];
@@ -24,6 +30,17 @@ export interface RunFlags {
   knownHosts?: string;
   sshConfig?: string;
   resume?: string;
+  skipTags?: string;
+  listHosts?: boolean;
+  listTasks?: boolean;
+  user?: string;
+  privateKey?: string;
+  become?: boolean;
+  vaultPasswordFile?: string;
+  askVaultPass?: boolean;
+  vaultId?: string[];
+  diff?: boolean;
+  junitFailOnChange?: boolean;
 }
 
 export function intFlag(name: string, value: string | undefined, min: number, max: number): number | undefined {
@@ -34,28 +51,125 @@ export function intFlag(name: string, value: string | undefined, min: number, ma
   return Number(value);
 }
 
-/** `-e key=value`, `-e '{"json": true}'`, `-e @file` is not supported (say so). */
-export function parseExtraVars(items: string[]): Record<string, unknown> {
+/**
+ * Ansible's `-e`: `@file` (YAML or JSON mapping), an inline JSON/YAML mapping (`{...}`), or
+ * `key=value` pairs split like ansible's parse_kv (`-e "a=1 b='two words'"` sets a and b; values
+ * stay strings). Repeatable; later ones win. `readFile` and `cwd` resolve `@file` (tests inject them).
+ */
+export function parseExtraVars(
+  items: string[],
+  o: { cwd?: string; readFile?: (path: string) => string; decode?: (text: string, file: string) => unknown } = {},
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const item of items) {
     const t = item.trim();
-    if (t.startsWith("{")) {
-      try {
-        const v = JSON.parse(t) as unknown;
-        if (v && typeof v === "object" && !Array.isArray(v)) Object.assign(out, v);
-        else throw new Error("not an object");
-        continue;
-      } catch (e) {
-        throw new InputError(`-e ${shownItem(item)}: invalid JSON object (${(e as Error).message.replace(/"[^"]*"/g, '"…"')})`);
-      }
+    if (t.startsWith("@")) {
+      Object.assign(out, extraVarsFile(t.slice(1), item, o));
+      continue;
     }
-    const i = t.indexOf("=");
-    if (i <= 0) throw new InputError(`-e ${shownItem(item)}: expected key=value or a JSON object, e.g. -e target_kernel=5.4.94`);
-    const key = t.slice(0, i);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new InputError(`-e ${shownItem(item)}: "${isSecretName(key) ? "…" : key}" is not a valid variable name`);
-    out[key] = t.slice(i + 1);
+    if (t.startsWith("{")) {
+      let v: unknown;
+      try {
+        v = jsonOrYaml(t);
+      } catch (e) {
+        throw new InputError(`-e ${shownItem(item)}: invalid JSON or YAML object (${(e as Error).message.split("\n")[0]})`);
+      }
+      if (!v || typeof v !== "object" || Array.isArray(v)) throw new InputError(`-e ${shownItem(item)}: invalid JSON object (not an object)`);
+      Object.assign(out, v);
+      continue;
+    }
+    Object.assign(out, parseKeyValues(item));
   }
   return out;
+}
+
+function extraVarsFile(path: string, item: string, o: { cwd?: string; readFile?: (path: string) => string; decode?: (text: string, file: string) => unknown }): Record<string, unknown> {
+  if (!path) throw new InputError(`-e ${JSON.stringify(item)}: name a file after @, e.g. -e @vars.yml`);
+  const file = isAbsolute(path) ? path : resolve(o.cwd ?? process.cwd(), path);
+  let text: string;
+  try {
+    text = (o.readFile ?? ((f: string) => readFileSync(f, "utf8")))(file);
+  } catch (e) {
+    throw new InputError(`-e @${path}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let v: unknown;
+  try {
+    v = (o.decode ?? decodeVarsFile)(text, file);
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(`-e @${path}: ${file} is not valid YAML or JSON (${(e as Error).message.split("\n")[0]})`);
+  }
+  if (v === null || v === undefined) return {};
+  if (typeof v !== "object" || Array.isArray(v)) throw new InputError(`-e @${path}: ${file} must hold a mapping of variable names to values`);
+  for (const k of Object.keys(v)) {
+    if (!VAR_NAME.test(k)) throw new InputError(`-e @${path}: "${k}" in ${file} is not a valid variable name`);
+  }
+  return v as Record<string, unknown>;
+}
+
+function jsonOrYaml(t: string): unknown {
+  try {
+    return JSON.parse(t) as unknown;
+  } catch {
+    return YAML.parse(t) as unknown; // ansible loads -e '{...}' as YAML (JSON is a subset)
+  }
+}
+
+/** A vars file: vaulted as a whole and/or with inline `!vault` values, opened with the run's vault password. */
+function decodeVarsFile(raw: string, file: string): unknown {
+  const keyring = vaultKeyring();
+  const { text, vaulted } = openVaultFile(raw, file);
+  const v: unknown = keyring.open(parseYamlSource(text, file).doc.toJS());
+  if (vaulted) keyring.reveal(v);
+  return v;
+}
+
+const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Splits on whitespace outside quotes (ansible's split_args), then each `k=v` on its first '='; quotes around v are removed. */
+export function parseKeyValues(item: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const token of splitArgs(item, item)) {
+    const i = token.indexOf("=");
+    if (i <= 0) throw new InputError(`-e ${shownItem(item)}: expected key=value, @file or a JSON object, e.g. -e target_kernel=5.4.94 or -e @vars.yml`);
+    const key = token.slice(0, i);
+    if (!VAR_NAME.test(key)) throw new InputError(`-e ${shownItem(item)}: "${isSecretName(key) ? "…" : key}" is not a valid variable name`);
+    out[key] = unquote(token.slice(i + 1));
+  }
+  return out;
+}
+
+function splitArgs(s: string, item: string): string[] {
+  const out: string[] = [];
+  let cur = "";
+  let quote: string | undefined;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (quote) {
+      if (c === "\\" && s[i + 1] === quote) {
+        cur += c + quote;
+        i++;
+        continue;
+      }
+      if (c === quote) quote = undefined;
+      cur += c;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      cur += c;
+    } else if (/\s/.test(c)) {
+      if (cur) out.push(cur);
+      cur = "";
+    } else cur += c;
+  }
+  if (quote) throw new InputError(`-e ${JSON.stringify(item)}: unbalanced ${quote} quote`);
+  if (cur) out.push(cur);
+  return out;
+}
+
+/** `'x'` / `"x"` → x, with a backslash-escaped quote inside → the quote (ansible's unquote). */
+function unquote(v: string): string {
+  if (v.length >= 2 && (v[0] === '"' || v[0] === "'") && v[v.length - 1] === v[0]) return v.slice(1, -1).split(`\\${v[0]}`).join(v[0]);
+  return v;
 }
 
 /** --serial "1,30%" → [1, "30%"] */

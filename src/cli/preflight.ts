@@ -44,16 +44,17 @@ export async function preflightProblems(l: PreflightInput): Promise<InputProblem
 }
 
 /** Files named by flags that must exist, output paths that must be writable, a --resume id with a journal. */
-export function flagProblems(flags: RunFlags, cwd: string, o: { journal?: boolean } = {}): InputProblem[] {
+export function flagProblems(flags: RunFlags, cwd: string, o: { journal?: boolean; stateDir?: string } = {}): InputProblem[] {
   const out: InputProblem[] = [];
+  const runs = resolve(cwd, o.stateDir ?? ".remedy", "runs");
   if (o.journal) {
-    // apply keeps its journal in .remedy/runs/ under the working directory
-    let dir = resolve(cwd, ".remedy", "runs");
+    // apply keeps its journal in <state dir>/runs/
+    let dir = runs;
     while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
     try {
       accessSync(dir, constants.W_OK);
     } catch {
-      out.push({ file: resolve(cwd, ".remedy", "runs"), message: `the run journal cannot be written (${dir} is not writable); run from a writable directory` });
+      out.push({ file: runs, message: `the run journal cannot be written (${dir} is not writable); set REMEDY_STATE_DIR to a writable directory` });
     }
   }
   const must = (flag: string, p: string | undefined, what: string) => {
@@ -86,7 +87,7 @@ export function flagProblems(flags: RunFlags, cwd: string, o: { journal?: boolea
   writable("-o/--out", flags.out);
   if (flags.resume !== undefined) {
     try {
-      loadJournal(cwd, flags.resume);
+      loadJournal(resolve(cwd, o.stateDir ?? ".remedy"), flags.resume);
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       out.push(...e.problems);

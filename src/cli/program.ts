@@ -7,6 +7,7 @@ import { runCommand } from "./commands/run.js";
 import { validateCommand } from "./commands/validate.js";
 import { inventoryCommand } from "./commands/inventory.js";
 import { registerExtraCommands } from "./commands/extra.js";
+import { remedyVersion } from "../plan/who.js";
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -14,15 +15,26 @@ function collect(value: string, previous: string[]): string[] {
 
 export function addRunOptions(cmd: Command): Command {
   return cmd
-    .requiredOption("-i, --inventory <path>", "inventory file or directory (INI or YAML)")
+    .option("-i, --inventory <path>", "inventory file or directory (INI or YAML); default $REMEDY_INVENTORY, $ANSIBLE_INVENTORY or ansible.cfg's inventory")
     .option("-l, --limit <pattern>", "further limit the hosts (ansible pattern)")
-    .option("-f, --forks <n>", "hosts worked on in parallel", "50")
+    .option("-f, --forks <n>", "hosts worked on in parallel (default 50, or $ANSIBLE_FORKS / ansible.cfg forks)")
     .option("--serial <sizes>", "batch sizes, e.g. 1,30% (apply)")
-    .option("--timeout <seconds>", "default per-command timeout")
-    .option("-e, --extra-vars <kv>", "extra variable key=value or JSON (repeatable)", collect, [])
+    .option("--timeout <seconds>", "per-command timeout for steps that set no timeout: of their own")
+    .option("-e, --extra-vars <vars>", "key=value pairs, @file (YAML/JSON) or a JSON object; repeatable, later wins", collect, [])
     .option("-t, --tags <tags>", "only steps with one of these tags (comma-separated)")
+    .option("--skip-tags <tags>", "leave out steps with one of these tags (comma-separated)")
+    .option("--diff", "show a unified diff of each file copy/template would write (check, plan, apply)")
+    .option("--list-hosts", "print the hosts the run would work on, then exit (no connection)")
+    .option("--list-tasks", "print the steps with their tags and when conditions, then exit (no connection)")
+    .option("-u, --user <name>", "SSH user for hosts whose inventory sets no ansible_user")
+    .option("--private-key <file>", "SSH key for hosts whose inventory sets no ansible_ssh_private_key_file")
+    .option("-b, --become", "sudo on hosts whose inventory does not set ansible_become")
+    .option("--vault-password-file <file>", "ansible-vault password file (or executable printing it); default $ANSIBLE_VAULT_PASSWORD_FILE / ansible.cfg")
+    .option("--ask-vault-pass", "ask for the ansible-vault password on the terminal")
+    .option("--vault-id <id@source>", "vault id and password source, e.g. prod@~/.vault-prod or dev@prompt (repeatable)", collect, [])
     .option("--json", "JSON-lines events on stdout")
     .option("--junit <file>", "write a JUnit XML report")
+    .option("--junit-fail-on-change", "pending changes are failing testcases (also JUNIT_FAIL_ON_CHANGE=true)")
     .option("--known-hosts <file>", "known_hosts file to verify host keys against")
     .option("--ssh-config <file>", "ssh config file (default ~/.ssh/config)")
     .option("-v, --verbose", "print every command");
@@ -32,7 +44,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
   let code: number = ExitCode.Ok;
   const program = new Command("remedy")
     .description("Fix broken Kubernetes nodes with checked, verified playbooks over SSH")
-    .version("0.1.0")
+    .version(remedyVersion()) // from package.json
     .exitOverride()
     .showHelpAfterError("(run remedy --help for usage)")
     .configureOutput({ writeOut: io.out, writeErr: io.err });
@@ -59,12 +71,15 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
   program
     .command("inventory")
     .description("show resolved hosts, groups and vars")
-    .requiredOption("-i, --inventory <path>", "inventory file or directory")
+    .option("-i, --inventory <path>", "inventory file or directory; default $REMEDY_INVENTORY, $ANSIBLE_INVENTORY or ansible.cfg's inventory")
     .option("-l, --limit <pattern>", "host pattern")
     .option("--graph", "show the group tree")
     .option("--json", "ansible-inventory --list style JSON")
     .addOption(new Option("--check-reachable", "connect to every host and report reachability").hideHelp(false))
     .option("--known-hosts <file>", "known_hosts file")
+    .option("--vault-password-file <file>", "ansible-vault password file (vaulted values still show as <vaulted>)")
+    .option("--vault-id <id@source>", "vault id and password source (repeatable)", collect, [])
+    .option("--ask-vault-pass", "ask for the ansible-vault password")
     .action(async (flags) => void (code = await inventoryCommand(flags, io)));
   registerExtraCommands(program, io, (c) => (code = c), runCli);
 

@@ -46,6 +46,12 @@ export function effectiveRunc(r: RuncInfo): RuncBinary | undefined {
   return known[0];
 }
 
+/** GRO and GSO both seen and both off (not "on [fixed]") in `ethtool -k` now. */
+function offloadsOffNow(obs: Observations): boolean {
+  const { gro, gso } = obs.offload;
+  return gro !== undefined && gso !== undefined && !gro.on && !gso.on;
+}
+
 /** A host is clean when it has no finding above info. */
 export function isClean(fs: readonly Finding[]): boolean {
   return fs.every((f) => f.severity === "info");
@@ -79,6 +85,11 @@ export function findings(obs: Observations): Finding[] {
         out.push({ id: "slub-kmem", severity: "critical", title: "SLUB allocation failures (cgroup kmem accounting)", evidence: ev, recommend: PLAYBOOK.runcNokmem });
         break;
       case "skb-bug":
+        // re-checked against the node as it is now: GRO/GSO already off (ethtool-offload.yml applied) leaves the kernel fix
+        if (offloadsOffNow(obs)) {
+          out.push({ id: "skb-segment-bug", severity: "critical", title: "kernel BUG in skb_segment (GRO/GSO); GRO/GSO are off now, the lasting fix is the kernel", evidence: ev, recommend: PLAYBOOK.kernelUpgrade });
+          break;
+        }
         out.push({
           id: "skb-segment-bug",
           severity: "critical",

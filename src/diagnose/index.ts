@@ -5,4 +5,4 @@ export { parseCollected, splitSections, parseKpatchList } from "./parse.js";
 export { tallyLines, collectEvidence, matchSignature, SIGNATURES, type SignatureId } from "./signatures.js";
 export { findings, effectiveRunc, isClean, PLAYBOOK, type Finding, type Severity } from "./findings.js";
 export { diagnoseHost, diagnoseHosts, diagnoseExitCode, type HostDiagnosis } from "./run.js";
-export { renderTable, renderJsonLines } from "./render.js";
+export { renderTable, renderJsonLines, planCommand, TABLE_LEGEND, type TableOptions } from "./render.js";

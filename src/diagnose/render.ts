@@ -12,7 +12,32 @@ export function renderJsonLines(ds: readonly HostDiagnosis[]): string {
   return ds.map((d) => JSON.stringify(d) + "\n").join("");
 }
 
-export function renderTable(ds: readonly HostDiagnosis[]): string {
+export interface TableOptions {
+  /** the inventory and playbooks directory the printed `remedy plan` commands name */
+  inventory?: string;
+  playbooksDir?: string;
+}
+
+/** POSIX-shell quoting for the printed commands (only when needed). */
+function q(s: string): string {
+  return /^[A-Za-z0-9_./:@,=+-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
+}
+
+/** `remedy plan <playbook> -i <inventory> -l <hosts> -o <name>.plan.json`: review it with `remedy show`, then apply it. */
+export function planCommand(playbook: string, hosts: readonly string[], o: TableOptions): string {
+  const pb = `${o.playbooksDir ?? "playbooks"}/${playbook}`;
+  const out = `${playbook.replace(/\.ya?ml$/, "")}.plan.json`;
+  return `remedy plan ${q(pb)} -i ${q(o.inventory ?? "INVENTORY")} -l ${q(hosts.join(","))} -o ${q(out)}`;
+}
+
+export const TABLE_LEGEND = [
+  "Columns: SEVERITY critical = the problem happened (log evidence), warning = the node is set up for it (its state now),",
+  "  info = advice; COUNT = matching log lines (incidents) or items found in the node's current state (state findings);",
+  "  RECOMMEND = the playbook that fixes it (then: the next one). `remedy plan` writes a plan to review with",
+  "  `remedy show FILE` and apply with `remedy apply --plan FILE`.",
+];
+
+export function renderTable(ds: readonly HostDiagnosis[], o: TableOptions = {}): string {
   const hw = Math.max(4, ...ds.map((d) => d.host.length));
   const rows: string[] = [`${"HOST".padEnd(hw)}  ${"SEVERITY".padEnd(8)}  ${"FINDING".padEnd(22)}  ${"COUNT".padStart(5)}  RECOMMEND`];
   for (const d of ds) {
@@ -34,5 +59,19 @@ export function renderTable(ds: readonly HostDiagnosis[]): string {
   const down = ds.filter((d) => d.status === "unreachable").length;
   const failed = ds.filter((d) => d.status === "failed").length;
   rows.push("", `${ds.length} hosts: ${ok.length - bad} clean, ${bad} with findings, ${down} unreachable, ${failed} failed`);
+  // one runnable command per recommended playbook, with every host that needs it (in recommendation order)
+  const byPlaybook = new Map<string, string[]>();
+  for (const d of ds) {
+    if (d.status !== "ok") continue;
+    for (const f of d.findings) {
+      for (const pb of [f.recommend, ...(f.then ?? [])]) {
+        const hosts = byPlaybook.get(pb) ?? [];
+        if (!hosts.includes(d.host)) hosts.push(d.host);
+        byPlaybook.set(pb, hosts);
+      }
+    }
+  }
+  if (byPlaybook.size) rows.push("", "To fix (each writes a plan to review, then `remedy apply --plan FILE`):", ...[...byPlaybook].map(([pb, hosts]) => `  ${planCommand(pb, hosts, o)}`));
+  rows.push("", ...TABLE_LEGEND);
   return rows.join("\n") + "\n";
 }

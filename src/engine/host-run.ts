@@ -39,6 +39,8 @@ export interface HostRunOptions {
   approved?: ApprovedHost;
   fingerprint?: { boot_id: string; kernel: string };
   tags?: string[];
+  /** --diff: unified diffs of copy/template destinations on step_end */
+  diff?: boolean;
   skipTags?: string[];
   /** apply: the node's run lock and audit log (and, with lockOnly, a dry run under the lock: apply --plan's check pass) */
   gate?: HostGate;

@@ -19,6 +19,7 @@ import type { ArtifactService } from "../artifacts/api.js";
 import type { HostGate } from "./gate.js";
 import { actionKind } from "./actions/index.js";
 import { registered } from "./registered.js";
+import { copyDiff } from "./copy-diff.js";
 
 export function checkDigest(r: ExecResult): string {
   return createHash("sha256").update(`${r.exitCode}\n${r.stdout}`).digest("hex");
@@ -40,6 +41,8 @@ export interface StepsInput {
   approved?: ApprovedHost;
   tags?: string[];
   skipTags?: string[];
+  /** --diff: unified diffs of copy/template destinations on step_end */
+  diff?: boolean;
   gate?: HostGate;
   /** the lost-host test: a TransportError of this host whose connection is down */
   hostLost(e: unknown): boolean;
@@ -84,7 +87,15 @@ export async function runSteps(o: StepsInput): Promise<StepsResult> {
     emit({ type: "audit", host, step: step.id, event: e.event, ok: okWritten, time: now() });
   };
 
-  const runActions = async (actions: Action[], phase: "apply" | "rollback", step: Step): Promise<string | undefined> => {
+  /** --diff of the step's copy/template actions, read before they run */
+  const diffOf = async (actions: Action[], step: Step): Promise<string | undefined> => {
+    if (!o.diff) return undefined;
+    const parts: string[] = [];
+    for (const a of actions) if (a.kind === "copy") parts.push(await copyDiff(a, { host, scope, playbook: o.playbook, transport: o.ctx(step.id).transport(), timeoutSec: step.timeoutSec, signal: o.signal }));
+    return parts.join("") || undefined;
+  };
+
+  const runActions = async (actions: Action[], phase: "apply" | "rollback", step: Step, rec?: StepRecord): Promise<string | undefined> => {
     for (const a of actions) {
       if (o.signal.aborted) return "interrupted before this action";
       const kind = actionKind(a);
@@ -94,6 +105,7 @@ export async function runSteps(o: StepsInput): Promise<StepsResult> {
       } catch (e) {
         return errorMessage(e); // e.g. a value that is not there: nothing ran
       }
+      if (rec && a.kind === "copy" && o.diff) rec.diff = ((rec.diff ?? "") + ((await diffOf([a], step)) ?? "")) || undefined;
       if (kind.mutating) await audit(step, { event: "intent", phase, action: what });
       let r;
       try {
@@ -182,6 +194,7 @@ export async function runSteps(o: StepsInput): Promise<StepsResult> {
     }
     rec.commands = await Promise.all(step.apply.map((a) => renderAction(a, step, scope, o.playbook)));
     if (o.mode !== "apply") {
+      rec.diff = await diffOf(step.apply, step);
       const wf = await wouldFail(step);
       return wf !== undefined ? { status: "would_fail", reason: wf } : { status: "would_change", detail };
     }
@@ -193,7 +206,7 @@ export async function runSteps(o: StepsInput): Promise<StepsResult> {
       return fail("check", reason);
     }
     prefetched = new Map(); // the host is about to change: later checks must look again
-    const failure = await runActions(step.apply, "apply", step);
+    const failure = await runActions(step.apply, "apply", step, rec);
     if (failure !== undefined) return fail("apply", failure, await rollback(step));
     if (o.signal.aborted) return fail("verify", "interrupted after the apply: the change was made but not verified; re-run to verify it");
     const vfail = await verify(step);
@@ -251,6 +264,7 @@ export async function runSteps(o: StepsInput): Promise<StepsResult> {
       message: rec.message,
       ...(oc.status === "failed" ? { phase: oc.phase, ...(oc.rollback ? { rollback: oc.rollback } : {}) } : {}),
       commands: rec.commands.length ? rec.commands : undefined,
+      ...(rec.diff ? { diff: rec.diff } : {}),
       durationMs: o.clock.now() - t0,
       time: now(),
     });

@@ -1,4 +1,5 @@
-// Resumable run journal on the controller: .remedy/runs/<id>.jsonl, one line per event that matters,
+// Resumable run journal on the controller: <state dir>/runs/<id>.jsonl (state dir: $REMEDY_STATE_DIR, else
+// $XDG_STATE_HOME/remedy, else ~/.local/state/remedy; see src/config/settings.ts), one line per event that matters,
 // appended synchronously so a killed controller leaves only complete lines behind.
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -16,8 +17,9 @@ export interface JournalHeader {
   time: string;
 }
 
+/** `dir` is the state directory (never the working directory: runs from anywhere find their journals). */
 export function journalPath(dir: string, runId: string): string {
-  return join(dir, ".remedy", "runs", `${runId}.jsonl`);
+  return join(dir, "runs", `${runId}.jsonl`);
 }
 
 export class Journal {
@@ -25,7 +27,7 @@ export class Journal {
 
   static create(dir: string, header: Omit<JournalHeader, "type" | "time">): Journal {
     const file = journalPath(dir, header.runId);
-    mkdirSync(join(dir, ".remedy", "runs"), { recursive: true });
+    mkdirSync(join(dir, "runs"), { recursive: true, mode: 0o700 });
     const j = new Journal(file);
     j.write({ type: "journal", time: new Date().toISOString(), ...header });
     return j;
@@ -88,8 +90,8 @@ export function parseJournal(text: string, file: string): ResumeState {
 }
 
 export function loadJournal(dir: string, runId: string): ResumeState {
-  if (!/^[A-Za-z0-9._-]+$/.test(runId)) throw new InputError(`--resume ${JSON.stringify(runId)}: not a run id (see .remedy/runs/)`);
+  if (!/^[A-Za-z0-9._-]+$/.test(runId)) throw new InputError(`--resume ${JSON.stringify(runId)}: not a run id (see ${join(dir, "runs")})`);
   const file = journalPath(dir, runId);
-  if (!existsSync(file)) throw new InputError(`--resume ${runId}: no journal at ${file}; run ids are listed in .remedy/runs/`);
+  if (!existsSync(file)) throw new InputError(`--resume ${runId}: no journal at ${file}; run ids are the file names in ${join(dir, "runs")}`);
   return parseJournal(readFileSync(file, "utf8"), file);
 }

@@ -45,6 +45,8 @@ export interface RunOptions {
   serial?: Array<number | string>;
   tags?: string[];
   skipTags?: string[];
+  /** --diff: unified diffs of copy/template destinations on step_end */
+  diff?: boolean;
   artifacts?: ArtifactService;
   /** apply: the node run lock and audit log */
   gate?: HostGate;
@@ -149,6 +151,7 @@ function hostOptions(o: RunOptions, host: string, tracker: CordonTracker): HostR
     fingerprint: o.plan?.fingerprints.get(host),
     tags: o.tags,
     skipTags: o.skipTags,
+    diff: o.diff,
     gate: o.mode === "apply" ? o.gate : undefined,
     earlierRun: o.earlierRun ? (t) => o.earlierRun!(host, t) : undefined,
   };

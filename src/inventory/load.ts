@@ -10,6 +10,7 @@ import { deriveKubesprayGroups } from "./kubespray.js";
 import type { LoadedInventory } from "./loaded.js";
 import { applyVarsDirs } from "./varsfiles.js";
 import { parseYamlInventory } from "./yaml.js";
+import { openVaultFile } from "./vault.js";
 
 const YAML_EXTS = [".yml", ".yaml", ".json"];
 // Files in an inventory directory that are not inventories (ansible's INVENTORY_IGNORE_EXTS and friends).
@@ -50,12 +51,12 @@ export async function loadInventory(path: string): Promise<LoadedInventory> {
 }
 
 /** Parses one inventory file's text into `b`; the format comes from the extension, else the content. */
-export function parseInventoryText(text: string, file: string, b: InventoryBuilder, ext = extname(file).toLowerCase()): void {
+export function parseInventoryText(sealed: string, file: string, b: InventoryBuilder, ext = extname(file).toLowerCase()): void {
+  // an inventory vaulted as a whole is opened with the run's password (its host names stay visible in output;
+  // secret-named vars are redacted as usual)
+  const { text } = openVaultFile(sealed, file);
   if (text.startsWith("#!")) {
     fail({ file, line: 1, col: 1 }, "this looks like a dynamic inventory script; remedy reads static inventories only: save its output with `ansible-inventory -i SCRIPT --list --yaml > inventory.yml`");
-  }
-  if (text.startsWith("$ANSIBLE_VAULT")) {
-    fail({ file, line: 1, col: 1 }, "this inventory is encrypted with ansible-vault, which remedy cannot decrypt; decrypt it first (ansible-vault decrypt)");
   }
   const yaml = YAML_EXTS.includes(ext) || (ext !== ".ini" && looksLikeYaml(text));
   if (yaml) parseYamlInventory(text, file, b);

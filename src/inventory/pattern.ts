@@ -54,17 +54,19 @@ function matchOne(inv: Inventory, term: string, whole: string, what: string): st
   if (!term) throw new InputError(`${what} '${whole}' has an empty term after '&' or '!'`);
   if (inv.hosts.has(term)) return [term];
   const [expr, sub] = splitSubscript(term);
-  let found = enumerate(inv, expr, whole, what);
-  // `node0[13]` is a subscript for ansible; when 'node0' names nothing, read it as the glob it also is.
-  if (!found.known && sub) found = { ...enumerate(inv, term, whole, what), subscripted: false };
+  // As in ansible-core, a trailing [n], [n:m], [n-m] or [-n] is always a subscript, never a glob class.
+  const found = enumerate(inv, expr, whole, what);
   if (!found.known) {
     const near = suggest(expr, [...inv.groups.keys(), ...inv.hosts.keys()]);
     const hint = near ? `did you mean ${near.map((n) => `'${n}'`).join(", ")}?` : `known groups: ${[...inv.groups.keys()].join(", ")}`;
     const colon = whole.includes(",") && expr.includes(":") ? " (in a pattern with ',' a ':' does not separate terms; use ',' throughout)" : "";
-    throw new InputError(`${what} '${whole}': '${expr}' matches no host or group in inventory ${inv.source}${colon}; ${hint}`);
+    const subHint = sub
+      ? ` ('${term}' is a subscript of '${expr}', as in ansible; to match host names use a glob like '${expr}*' or a regex like '~${term}')`
+      : "";
+    throw new InputError(`${what} '${whole}': '${expr}' matches no host or group in inventory ${inv.source}${colon}${subHint}; ${hint}`);
   }
   const hosts = found.hosts;
-  if (!sub || found.subscripted === false || hosts.length === 0) return hosts;
+  if (!sub || hosts.length === 0) return hosts;
   const [start, end] = sub;
   if (end) return hosts.slice(start, (end === -1 ? hosts.length - 1 : end) + 1);
   const one = hosts[start < 0 ? hosts.length + start : start];
@@ -83,7 +85,7 @@ function splitSubscript(term: string): [string, [number, number | undefined] | u
 }
 
 /** Hosts of every group whose name matches, plus matching host names; `known` = anything matched. */
-function enumerate(inv: Inventory, expr: string, whole: string, what: string): { hosts: string[]; known: boolean; subscripted?: boolean } {
+function enumerate(inv: Inventory, expr: string, whole: string, what: string): { hosts: string[]; known: boolean } {
   const re = compile(expr, whole, what);
   const out = new Set<string>();
   let groupMatched = false;

@@ -9,6 +9,7 @@ import { fail, type InventoryBuilder } from "./builder.js";
 import type { Loc } from "./loaded.js";
 import { varLocs } from "./yaml.js";
 import { describeNode, isNullNode, parseYamlSource } from "./yamldoc.js";
+import { openVaultFile, vaultKeyring } from "./vault.js";
 
 const EXTS = [".yml", ".yaml", ".json"];
 
@@ -83,14 +84,13 @@ async function walk(dir: string): Promise<string[]> {
 }
 
 async function loadVarsFile(abs: string, read: ReadFile): Promise<{ vars: Vars; locs: Record<string, Loc> }> {
-  const { text, display } = await read(abs);
-  if (text.startsWith("$ANSIBLE_VAULT")) {
-    fail({ file: display, line: 1, col: 1 }, "this file is encrypted with ansible-vault, which remedy cannot decrypt; decrypt it (ansible-vault decrypt) or pass the secret with -e");
-  }
+  const { text: raw, display } = await read(abs);
+  const { text, vaulted } = openVaultFile(raw, display); // a whole vaulted file: decrypted with the run's vault password
   const src = parseYamlSource(text, display);
   const root = src.deref(src.doc.contents);
   if (isNullNode(root)) return { vars: {}, locs: {} };
   if (!isMap(root)) fail(src.at(root), `a vars file must be a mapping of name: value, not ${describeNode(root)}`);
   const value: unknown = root.toJS(src.doc);
+  if (vaulted) vaultKeyring().reveal(value);
   return { vars: value && typeof value === "object" ? (value as Vars) : {}, locs: varLocs(src, root) };
 }

@@ -14,6 +14,7 @@ import { buildBase, createNodeRoots, ensureSafeChain } from "./rootfs.js";
 import { pool } from "./run.js";
 import { labDown } from "./down.js";
 import { canConnect } from "./tcp.js";
+import { provisionLab, type ProvisionOptions } from "./provision.js";
 
 export { canConnect };
 
@@ -39,6 +40,8 @@ export interface LabUpOptions {
   timeoutMs?: number;
   /** Called after each phase with its duration (for `lab up` timing output and benchmarks). */
   onPhase?: (phase: string, ms: number) => void;
+  /** root check and package installation (tests inject the sshd path, installer and root check) */
+  provision?: ProvisionOptions;
 }
 
 export function supervisorScript(): string {
@@ -49,16 +52,14 @@ export function supervisorScript(): string {
   throw new LabError(`lab: ${dist} not found; run \`npm run build\` first`);
 }
 
-export function checkLabPrerequisites(): void {
-  if (typeof process.getuid !== "function" || process.getuid() !== 0) {
-    throw new LabError("the lab needs root (chroot, bind mounts, sshd); run as root or in a container");
-  }
-  if (!existsSync("/usr/sbin/sshd")) throw new LabError("the lab needs OpenSSH sshd (/usr/sbin/sshd): apt-get install openssh-server");
+/** Root or refuse; missing Debian packages installed with apt-get (see provision.ts). */
+export async function checkLabPrerequisites(o: ProvisionOptions = {}): Promise<void> {
+  await provisionLab(o);
 }
 
 export async function labUp(o: LabUpOptions): Promise<LabInfo> {
   const dir = o.dir ?? DEFAULT_LAB_DIR;
-  checkLabPrerequisites();
+  await checkLabPrerequisites(o.provision);
   const previous = readLabInfo(dir);
   if (previous && alive(previous.supervisorPid)) throw new LabError(`lab: a lab is already up in ${dir}; run \`remedy lab down\` first`);
   if (previous || existsSync(labPaths(dir).nodes)) await labDown(dir); // leftovers of a crashed lab

@@ -56,6 +56,8 @@ export type RunEvent =
       rollback?: RollbackResult;
       /** commands apply would run (check/plan) or ran (apply) */
       commands?: string[];
+      /** --diff: unified diff of the files copy/template would write (check/plan) or wrote (apply) */
+      diff?: string;
       durationMs: number;
       time: string;
     }

@@ -27,6 +27,8 @@ export interface StepRecord {
   checkDigest?: string;
   checkExit?: number | null;
   commands: string[];
+  /** --diff: unified diff of what copy/template would write or wrote */
+  diff?: string;
 }
 
 /** Why apply --plan refused a host (typed; the CLI turns it into exit 5, 1 or 3). */

@@ -131,6 +131,8 @@ export interface Step {
   verify?: Verify;
   rollback: Action[];
   timeoutSec: number;
+  /** the step sets `timeout:` itself (--timeout then leaves it alone) */
+  timeoutExplicit?: boolean;
   /** file:line of the step, for messages */
   at: string;
 }

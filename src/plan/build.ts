@@ -28,6 +28,7 @@ export function planStep(r: StepRecord): PlanStep {
     ...(message ? { message } : {}),
     ...(r.checkDigest ? { check_digest: r.checkDigest, check_exit: r.checkExit ?? null } : {}),
     commands: status === "would_change" ? r.commands : [],
+    ...(r.diff && status === "would_change" ? { diff: r.diff } : {}),
   };
 }
 

@@ -18,6 +18,8 @@ export interface PlanStep {
   check_exit?: number | null;
   /** exact commands apply would run on this host (interpolated, secrets redacted) */
   commands: string[];
+  /** plan --diff: unified diff of the files copy/template would write (secrets redacted) */
+  diff?: string;
 }
 
 export interface PlanFingerprint {

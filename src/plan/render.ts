@@ -31,6 +31,7 @@ function hostBlock(h: PlanHost): string[] {
   for (const s of change) {
     out.push(`  ~ ${s.name}${s.message ? `: ${s.message}` : ""}`);
     for (const c of s.commands) out.push(`      $ ${c.split("\n").join("\n        ")}`);
+    if (s.diff) out.push(...s.diff.trimEnd().split("\n").map((l) => `      ${l}`));
     if (s.check_digest) out.push(`      (check digest ${short(s.check_digest)}, exit ${s.check_exit ?? "none"})`);
   }
   const wouldFail = h.steps.filter((s) => s.status === "would_fail");

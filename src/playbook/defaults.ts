@@ -145,6 +145,7 @@ export function step(s: RawStep, at: string): Step {
     timeoutSec: s.timeout ?? DEFAULTS.stepTimeoutSec,
     at,
   };
+  if (s.timeout !== undefined) out.timeoutExplicit = true;
   if (s.when !== undefined) out.when = parseCondition(s.when);
   if (s.when_reason !== undefined) out.whenReason = s.when_reason;
   if (chk) out.check = chk;

@@ -9,7 +9,7 @@ export interface CliRun {
   events: Array<Record<string, unknown> & { type: string }>;
 }
 
-export async function cli(argv: string[], opts: { tty?: boolean; answer?: boolean; signal?: AbortSignal; cwd?: string } = {}): Promise<CliRun> {
+export async function cli(argv: string[], opts: { tty?: boolean; answer?: boolean; signal?: AbortSignal; cwd?: string; env?: NodeJS.ProcessEnv; secret?: string } = {}): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
   const io: Io = {
@@ -18,7 +18,8 @@ export async function cli(argv: string[], opts: { tty?: boolean; answer?: boolea
     isTTY: Boolean(opts.tty),
     confirm: async () => Boolean(opts.answer),
     signal: opts.signal ?? new AbortController().signal,
-    env: process.env,
+    env: opts.env ?? process.env,
+    ...(opts.secret !== undefined ? { askSecret: async () => opts.secret! } : {}),
     cwd: opts.cwd ?? process.cwd(),
   };
   const code = await runCli(argv, io);

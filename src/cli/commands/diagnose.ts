@@ -7,9 +7,19 @@ import { loadInventory, resolvePattern } from "../../inventory/index.js";
 import { InventoryConnector } from "../connect.js";
 import { diagnoseExitCode, diagnoseHosts, renderJsonLines, renderTable } from "../../diagnose/index.js";
 import { registerPanicListen } from "./panic-listen.js";
+import { resolveRunFlags } from "../run-settings.js";
+import { isAbsolute, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The shipped playbooks, as a path from the working directory when it is below it (shorter commands). */
+function shippedPlaybooks(cwd: string): string {
+  const dir = fileURLToPath(new URL("../../../playbooks", import.meta.url));
+  const rel = relative(cwd, dir);
+  return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : dir;
+}
 
 export interface DiagnoseFlags {
-  inventory: string;
+  inventory?: string;
   limit?: string;
   json?: boolean;
   forks: string;
@@ -21,9 +31,10 @@ export interface DiagnoseFlags {
 export async function diagnoseCommand(flags: DiagnoseFlags, io: Io): Promise<number> {
   const forks = intFlag("forks", flags.forks, 1, 1000) ?? 50;
   const timeoutSec = intFlag("timeout", flags.timeout, 1, 3600) ?? 60;
-  const inv = await loadInventory(flags.inventory);
+  const { inventory, connect } = resolveRunFlags({ inventory: flags.inventory }, io); // -i, else $REMEDY_INVENTORY / ansible.cfg
+  const inv = await loadInventory(inventory);
   const hosts = resolvePattern(inv, flags.limit ?? "all");
-  const connector = new InventoryConnector(inv, { knownHosts: flags.knownHosts, sshConfig: flags.sshConfig });
+  const connector = new InventoryConnector(inv, { knownHosts: flags.knownHosts, sshConfig: flags.sshConfig, ...connect });
   try {
     const ds = await diagnoseHosts({
       hosts,
@@ -33,7 +44,7 @@ export async function diagnoseCommand(flags: DiagnoseFlags, io: Io): Promise<num
       connect: (h, s) => connector.get(h, s),
       onHost: flags.json ? (d) => io.out(renderJsonLines([d])) : undefined,
     });
-    if (!flags.json) io.out(renderTable(ds));
+    if (!flags.json) io.out(renderTable(ds, { inventory: inventory, playbooksDir: shippedPlaybooks(io.cwd) }));
     if (io.signal.aborted) {
       io.err(`diagnose: interrupted; ${ds.length} of ${hosts.length} hosts diagnosed\n`);
       return ExitCode.Interrupted;
@@ -49,7 +60,7 @@ export function registerDiagnose(program: Command, io: Io, setCode: (c: number) 
   program
     .command("diagnose")
     .description("read-only: look for known kernel/runtime problems on each host and name the playbook that fixes them")
-    .requiredOption("-i, --inventory <path>", "inventory file or directory")
+    .option("-i, --inventory <path>", "inventory file or directory; default $REMEDY_INVENTORY, $ANSIBLE_INVENTORY or ansible.cfg's inventory")
     .option("-l, --limit <pattern>", "host pattern")
     .option("--json", "one JSON object per host")
     .option("-f, --forks <n>", "hosts diagnosed in parallel", "50")

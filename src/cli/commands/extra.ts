@@ -6,6 +6,8 @@ import { registerDemo } from "./demo.js";
 import { registerCache } from "./cache.js";
 import { registerShow } from "./show.js";
 import { registerDiagnose } from "./diagnose.js";
+import { registerConfig } from "./config.js";
+import { registerCompletion } from "./completion.js";
 import { registerUnlock } from "./unlock.js";
 import { InventoryConnector } from "../connect.js";
 
@@ -15,5 +17,7 @@ export function registerExtraCommands(program: Command, io: Io, setCode: (c: num
   registerCache(program, io, setCode);
   registerShow(program, io, setCode);
   registerDiagnose(program, io, setCode);
+  registerConfig(program, io, setCode);
+  registerCompletion(program, io, setCode);
   registerUnlock(program, io, setCode, (inv, f) => new InventoryConnector(inv, { knownHosts: f.knownHosts, sshConfig: f.sshConfig }));
 }

@@ -17,7 +17,8 @@ import { InventoryConnector } from "../connect.js";
 import type { Mode, RunEvent } from "../../model/events.js";
 import type { Playbook } from "../../model/playbook.js";
 import type { Inventory } from "../../model/inventory.js";
-import { Reporters } from "../reporters.js";
+import { Reporters, widthOf } from "../reporters.js";
+import { renderPendingChanges } from "../../report/pending.js";
 import { Redactor, secretValues } from "../../report/redact.js";
 import { BuildOnceService } from "../../artifacts/build-once.js";
 import { artifactCacheDir } from "../../artifacts/cache.js";
@@ -29,6 +30,10 @@ import { controllerIdentity } from "../../plan/who.js";
 import { shellQuote } from "../../transport/quote.js";
 import { ExitCode, exitCodeForRun } from "../exit-codes.js";
 import { enforcement, loadPlanForApply, planWriter, refusalReport, type LoadedPlan } from "./run-plan.js";
+import { resolveRunFlags, settingsNote } from "../run-settings.js";
+import { vaultKeyringFor } from "../vault-password.js";
+import { openInventory, setVaultKeyring, type VaultKeyring } from "../../inventory/vault.js";
+import { listRun } from "./list.js";
 
 export interface Loaded {
   playbook: Playbook;
@@ -60,45 +65,53 @@ export function checkTags(pb: Playbook, flag: "--tags" | "--skip-tags", tags: st
   }
 }
 
-function redactorFor(l: Loaded, hosts: string[]): Redactor {
+function redactorFor(l: Loaded, hosts: string[], vault?: VaultKeyring): Redactor {
   const r = new Redactor();
+  if (vault) r.add(vault.revealed); // every decrypted vault value is a secret, whatever its name
   r.add(secretValues(l.extraVars, l.playbook.inputs));
   r.add(secretValues(l.playbook.vars, l.playbook.inputs));
   for (const h of hosts) r.add(secretValues(hostVars(l.inventory, h), l.playbook.inputs));
   return r;
 }
 
-export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io: Io): Promise<number> {
+export async function runCommand(mode: Mode, pbPath: string, cliFlags: RunFlags, io: Io): Promise<number> {
+  const flags = resolveRunFlags(cliFlags, io); // -i/-f/-u/... defaults from the environment and ansible.cfg
+  if (flags.verbose && !flags.json) io.err(settingsNote(flags.settings)); // -v: which settings came from where
   const req = parseRunRequest(mode, pbPath, flags, io);
-  const badFlags = flagProblems(flags, io.cwd, { journal: mode === "apply" });
+  const badFlags = flagProblems(flags, io.cwd, { journal: mode === "apply", stateDir: flags.settings.str("state_dir") });
   if (badFlags.length) throw new InputError(badFlags);
   const { forks, lockWaitMs, serial, skipTags } = req;
   let tags = req.tags;
+  const vault = await vaultKeyringFor(flags, io); // before loading: whole vaulted vars files decrypt while loading
+  setVaultKeyring(vault);
   const loaded = await loadForRun(pbPath, flags);
   const { playbook, inventory, extraVars } = loaded;
   let hosts = loaded.hosts;
-  for (const w of (inventory as { warnings?: string[] }).warnings ?? []) io.err(`warning: ${w}\n`);
-  if (req.timeoutSec) for (const s of playbook.steps) s.timeoutSec = req.timeoutSec;
+  openInventory(inventory, hosts, vault, (h) => hostVars(inventory, h)); // inline !vault; refused here without a password
   checkTags(playbook, "--tags", tags);
   checkTags(playbook, "--skip-tags", skipTags);
+  if (flags.listHosts || flags.listTasks) return listRun(loaded, { ...flags, tags }, io);
+  for (const w of (inventory as { warnings?: string[] }).warnings ?? []) io.err(`warning: ${w}\n`);
+  if (req.timeoutSec) for (const s of playbook.steps) if (!s.timeoutExplicit) s.timeoutSec = req.timeoutSec; // a default only
 
   const writePlan = mode === "plan" ? await planWriter(flags, loaded, io, tags) : undefined;
   let plan: LoadedPlan | undefined;
   if (req.approval.kind === "plan") {
-    plan = await loadPlanForApply(flags, loaded, io, tags, (hs) => redactorFor(loaded, hs));
+    plan = await loadPlanForApply(flags, loaded, io, tags, (hs) => redactorFor(loaded, hs, vault));
     hosts = plan.hosts;
     tags = plan.tags;
   }
   const interactive = req.approval.kind === "interactive";
 
-  const redactor = redactorFor(loaded, hosts);
+  const redactor = redactorFor(loaded, hosts, vault);
   const varsFor = (host: string) => ({ ...playbook.vars, ...hostVars(inventory, host), ...extraVars });
   // the run id: a resumed run keeps the killed run's id (journal, lock owner, audit lines, events, JUnit)
   const runId = req.resume ?? randomUUID();
   let journal: Journal | undefined;
+  const stateDir = flags.settings.str("state_dir")!; // $REMEDY_STATE_DIR, $XDG_STATE_HOME/remedy, ~/.local/state/remedy
   let resumeState: ReturnType<typeof loadJournal> | undefined;
   if (mode === "apply" && req.resume) {
-    resumeState = loadJournal(io.cwd, req.resume);
+    resumeState = loadJournal(stateDir, req.resume);
     if (resumeState.header.playbookSha256 !== playbook.sha256) throw new InputError(`--resume ${req.resume}: ${playbook.file} changed since that run; start a new run`);
   }
 
@@ -106,7 +119,7 @@ export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io
   // of the run in progress, stderr outside one
   const relay: Relay = {};
   const onWarning = (host: string, m: string) => (relay.emit ? relay.emit({ type: "warning", host, message: m, time: new Date().toISOString() }) : io.err(`WARNING: ${host}: ${m}\n`));
-  const connector = new InventoryConnector(inventory, { knownHosts: flags.knownHosts, sshConfig: flags.sshConfig, onWarning });
+  const connector = new InventoryConnector(inventory, { knownHosts: flags.knownHosts, sshConfig: flags.sshConfig, onWarning, ...flags.connect });
   const layout = layoutFrom(io.env);
   const creator = controllerIdentity(io.env);
   const gate =
@@ -139,22 +152,23 @@ export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io
     serial,
     tags,
     skipTags,
+    diff: flags.diff,
     // one per run: hosts with the same artifact key share one build
     artifacts: new BuildOnceService({ cacheDir: artifactCacheDir(io.env), resolveHosts: (p) => resolvePattern(inventory, p) }),
   };
   try {
     if (interactive) {
       // show what would change, then ask; hosts whose apply would fail are not offered
-      const preview = await runWithReporters("check", base, flags, io, redactor, { relay });
+      const preview = await runWithReporters("check", base, flags, io, redactor, { relay, preview: true });
       const pending = preview.hosts.filter((h) => h.status === "would_change").map((h) => h.host);
       const previewCode = exitCodeForRun(preview.summary);
       if (!pending.length) return previewCode === ExitCode.ChangesPending ? ExitCode.Ok : previewCode;
-      io.out(renderPending(preview));
+      io.out(renderPending(preview, widthOf(io)));
       const excluded = preview.hosts.filter((h) => h.status !== "would_change" && h.status !== "ok");
       if (excluded.length) io.out(`Not offered (would fail, failed or unreachable in the dry run): ${excluded.map((h) => `${h.host} (${h.status})`).join(", ")}\n\n`);
       if (!(await io.confirm(`Apply these changes to ${pending.length} host(s)?`))) {
         io.err("Nothing applied.\n");
-        return ExitCode.Ok;
+        return ExitCode.Failed; // declined, as terraform: scripts must not read it as applied
       }
       base.hosts = pending;
     }
@@ -166,11 +180,11 @@ export async function runCommand(mode: Mode, pbPath: string, flags: RunFlags, io
           const r = await t.exec(`grep -F ${shellQuote(`"run_id":${JSON.stringify(runId)}`)} ${shellQuote(layout.auditFile)} 2>/dev/null || true`, { timeoutMs: 30_000, become: playbook.become });
           return auditOfRun(r.stdout, runId).map(describeAudit);
         };
-        journal = new Journal(journalPathFor(io.cwd, runId));
+        journal = new Journal(journalPathFor(stateDir, runId));
         io.err(`resuming run ${runId}: ${resumeState.finished.size} host(s) already finished are skipped\n`);
         for (const line of resumeState.report) io.err(`  the interrupted run: ${line}\n`);
       } else {
-        journal = Journal.create(io.cwd, { runId, playbook: playbook.file, playbookSha256: playbook.sha256, inventorySha256: inventory.sha256, hosts: base.hosts });
+        journal = Journal.create(stateDir, { runId, playbook: playbook.file, playbookSha256: playbook.sha256, inventorySha256: inventory.sha256, hosts: base.hosts });
         io.err(`run ${runId} (journal ${journal.file}; after an interruption: remedy apply ... --resume ${runId})\n`);
       }
       base.gate = gate;
@@ -201,8 +215,8 @@ interface Relay {
   emit?: (e: RunEvent) => void;
 }
 
-async function runWithReporters(mode: Mode, base: Omit<RunOptions, "mode" | "emit">, flags: RunFlags, io: Io, redactor: Redactor, o: { journal?: Journal; relay?: Relay }): Promise<RunResult> {
-  const reporters = new Reporters(io, { json: Boolean(flags.json), verbose: Boolean(flags.verbose), junit: flags.junit, redactor });
+async function runWithReporters(mode: Mode, base: Omit<RunOptions, "mode" | "emit">, flags: RunFlags, io: Io, redactor: Redactor, o: { journal?: Journal; relay?: Relay; preview?: boolean }): Promise<RunResult> {
+  const reporters = new Reporters(io, { json: Boolean(flags.json), verbose: Boolean(flags.verbose), junit: flags.junit, junitFailOnChange: flags.junitFailOnChange, redactor, groupResults: !o.preview });
   const emit = (e: RunEvent) => {
     // the exit code is the CLI's: stamped on run_end for JSON readers, from the typed summary
     const ev: RunEvent = e.type === "run_end" ? { ...e, exitCode: exitCodeForRun(e.summary) } : e;
@@ -218,18 +232,7 @@ async function runWithReporters(mode: Mode, base: Omit<RunOptions, "mode" | "emi
   }
 }
 
-/** What an interactive apply is about to do, per host: the steps that would change and their commands. */
-export function renderPending(r: RunResult): string {
-  const out: string[] = ["", "Pending changes:"];
-  for (const h of r.hosts) {
-    if (h.status !== "would_change") continue;
-    const steps = h.steps.filter((st) => st.status === "would_change");
-    if (!steps.length) continue;
-    out.push(`  ${h.host}:`);
-    for (const st of steps) {
-      out.push(`    ~ ${st.name}${st.message ? ` (${st.message})` : ""}`);
-      for (const c of st.commands) out.push(...c.split("\n").map((l, i) => `        ${i === 0 ? "$ " : "  "}${l}`));
-    }
-  }
-  return out.join("\n") + "\n\n";
+/** What an interactive apply is about to do: grouped across hosts (src/report/pending.ts); hosts that would fail are not offered. */
+export function renderPending(r: RunResult, width = 160): string {
+  return renderPendingChanges(r.hosts.filter((h) => h.status === "would_change"), width);
 }

@@ -25,6 +25,7 @@ afterAll(async () => {
 beforeEach(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
   work = mkdtempSync(join(tmpdir(), "remedy-rolling-sig-"));
+  process.env.REMEDY_STATE_DIR = join(work, "state"); // the run journals (spawned and in-process runs)
   await resetLab(lab);
 }, 60_000);
 
@@ -107,7 +108,7 @@ describe("killed controller, then --resume", () => {
     p.child.kill("SIGKILL");
     expect((await p.exited).signal).toBe("SIGKILL");
 
-    const journal = join(work, ".remedy", "runs", `${runId}.jsonl`);
+    const journal = join(work, "state", "runs", `${runId}.jsonl`);
     expect(existsSync(journal)).toBe(true);
     const finishedBefore = readFileSync(journal, "utf8")
       .split("\n")

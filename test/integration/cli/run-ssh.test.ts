@@ -128,7 +128,7 @@ describe("remedy check/apply over real sshd", () => {
 describe("interactive apply", () => {
   it("on a TTY shows the pending commands and applies nothing when the answer is no", async () => {
     const r = await cli(["apply", ...base(), "-e", "message=interactive"], { tty: true, answer: false });
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(1); // declined: exit 1, as terraform
     expect(r.stdout).toContain("Pending changes:");
     expect(r.stdout).toMatch(/\$ printf %s interactive > /);
     expect(r.stderr).toContain("Nothing applied.");

@@ -96,12 +96,23 @@ describe("lab: two nodes over real sshd", () => {
 describe("lab prerequisites", () => {
   it("refuses to start without root, saying what it needs", async () => {
     const { execFileResult, DIST_SUPERVISOR } = await import("../../helpers/lab.js");
-    const up = DIST_SUPERVISOR.replace(/supervisor\.js$/, "up.js");
+    // nobody may not be able to read the checkout (e.g. under a 0700 home): run a world-readable copy of dist/
+    const { cpSync, chmodSync, mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+    const { execFileSync } = await import("node:child_process");
+    const { dirname, join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const copy = mkdtempSync(join(tmpdir(), "remedy-nonroot-"));
+    chmodSync(copy, 0o755);
+    cpSync(dirname(dirname(DIST_SUPERVISOR)), join(copy, "dist"), { recursive: true });
+    writeFileSync(join(copy, "package.json"), JSON.stringify({ type: "module" }));
+    execFileSync("chmod", ["-R", "a+rX", copy]);
+    const up = join(copy, "dist", "lab", "up.js");
     const script = `import(${JSON.stringify(up)}).then((m) => m.labUp({ dir: "/var/lib/remedy-lab-nonroot", el7: 1, el9: 0 }))` +
       `.catch((e) => { console.log(e.name + ": " + e.message); process.exit(3); })`;
     const r = await execFileResult("runuser", ["-u", "nobody", "--", process.execPath, "-e", script]);
     expect(r.code).toBe(3);
     expect(r.stdout.trim()).toBe("LabError: the lab needs root (chroot, bind mounts, sshd); run as root or in a container");
     expect(existsSync("/var/lib/remedy-lab-nonroot")).toBe(false);
+    rmSync(copy, { recursive: true, force: true });
   });
 });

@@ -200,7 +200,7 @@ describe("plan → apply --plan on local hosts", () => {
     expect(r.code).toBe(4);
     expect(existsSync(join(state, "lock.d"))).toBe(false);
     const declined = await cli(["apply", ...args()], { tty: true, answer: false });
-    expect(declined.code).toBe(0);
+    expect(declined.code).toBe(1); // declined: exit 1, as terraform
     expect(declined.stderr).toContain("Nothing applied.");
     expect(existsSync(join(state, "lock.d"))).toBe(false);
     expect(count("n1") + count("n2")).toBe(0);

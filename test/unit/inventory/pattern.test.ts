@@ -81,8 +81,10 @@ describe("resolvePattern", () => {
   });
   it("globs match groups and hosts", () => {
     expect(r("node0*")).toEqual(["node01", "node02", "node03", "node04"]);
-    // ansible reads [13] as a subscript of 'node0'; as 'node0' names nothing, it is taken as a glob
-    expect(r("node0[13]")).toEqual(["node01", "node03"]);
+    // ansible-core reads a trailing [13] as a subscript of 'node0' (which names nothing), never as a glob class
+    expect(() => r("node0[13]")).toThrow("'node0[13]' is a subscript of 'node0', as in ansible; to match host names use a glob like 'node0*' or a regex like '~node0[13]'");
+    expect(() => r("node[1-3]")).toThrow(/'node' matches no host or group/);
+    expect(r("node0[13]*")).toEqual(["node01", "node03"]); // not trailing: a glob class
     expect(r("kube_*")).toEqual(["cp2", "cp1", "node01", "node02", "node03", "node04", "web1.example.com"]);
     expect(r("*.example.com")).toEqual(["web1.example.com"]);
     expect(r("cp?")).toEqual(["cp2", "cp1", "cp3"]);
@@ -99,6 +101,10 @@ describe("resolvePattern", () => {
     expect(r("kube_node[0:2]")).toEqual(["node01", "node02", "node03"]);
     expect(r("kube_node[3:]")).toEqual(["node04", "web1.example.com"]);
     expect(r("kube_control_plane[0]")).toEqual(["cp2"]);
+    expect(r("kube_node[1-2]")).toEqual(["node02", "node03"]);
+    expect(r("kube_node[1:3]")).toEqual(["node02", "node03", "node04"]);
+    expect(r("kube_node[-1]")).toEqual(["web1.example.com"]);
+    expect(r("kube_*[0]")).toEqual(["cp2"]);
     expect(() => r("etcd[7]")).toThrow(/out of range; 'etcd' has 3 host\(s\)/);
   });
   it("intersects the limit (-l) like ansible", () => {

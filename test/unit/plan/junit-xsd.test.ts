@@ -39,7 +39,8 @@ describe("JUnit XML against junit-10.xsd", () => {
     const doc = parseXml(xml);
     expect(doc.name).toBe("testsuites");
     expect(doc.attrs.get("tests")).toBe("6");
-    expect(doc.attrs.get("failures")).toBe("2");
+    expect(doc.attrs.get("failures")).toBe("1");
+    expect(doc.attrs.get("errors")).toBe("1"); // the unreachable host
     const suites = doc.children;
     expect(suites.map((s) => s.attrs.get("name"))).toEqual(["node1", "node2", "node3", "node4"]);
     const n1 = suites[0]!;
@@ -47,7 +48,7 @@ describe("JUnit XML against junit-10.xsd", () => {
     expect(n1.children.filter((c) => c.name === "testcase").map((c) => c.attrs.get("name"))).toEqual(["set <a>", 'verify "b"', "only el9"]);
     expect(n1.children[0]!.children.find((c) => c.name === "system-out")!.text).toContain("echo '<ok>'");
     expect(n1.children[1]!.children[0]!.attrs.get("message")).toBe("verify failed: got 0, want 1 & more");
-    expect(suites[2]!.children[0]!.children[0]!.name).toBe("failure");
+    expect(suites[2]!.children[0]!.children[0]!.name).toBe("error");
     expect(suites[3]!.children[0]!.children[0]!.name).toBe("skipped");
   });
 

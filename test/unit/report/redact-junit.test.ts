@@ -13,7 +13,7 @@ describe("redaction", () => {
 });
 
 describe("junit", () => {
-  it("one testcase per host x step, failures and skips marked, unreachable host as failure", () => {
+  it("one testcase per host x step, failures and skips marked, unreachable host as error", () => {
     const j = new JunitCollector();
     const time = "t";
     j.handle({ type: "run_start", runId: "r", mode: "apply", playbook: "p.yml", hosts: ["a", "b"], time });
@@ -22,11 +22,12 @@ describe("junit", () => {
     j.handle({ type: "step_end", host: "a", step: "s3", name: "third", status: "skipped", message: "cgroup v2", durationMs: 0, time });
     j.handle({ type: "host_end", host: "b", status: "unreachable", message: "connect ECONNREFUSED", time });
     const xml = j.xml();
-    expect(xml).toContain('<testsuites name="p.yml" tests="4" failures="2" errors="0" time="0.010">');
+    expect(xml).toContain('<testsuites name="p.yml" tests="4" failures="1" errors="1" time="0.010">');
     expect(xml).toMatch(/<testsuite name="a" tests="3" failures="1" errors="0" skipped="1" time="0.010"/);
     expect(xml).toContain("first &lt;step&gt;");
     expect(xml).toContain('message="verify failed &amp; more"');
     expect(xml).toContain('<skipped message="cgroup v2"/>');
-    expect(xml).toMatch(/<testsuite name="b"[^>]*failures="1"/);
+    expect(xml).toMatch(/<testsuite name="b"[^>]*failures="0" errors="1"/);
+    expect(xml).toContain('<error message="connect ECONNREFUSED" type="unreachable">');
   });
 });

@@ -1,0 +1,91 @@
+// Results grouped across hosts: per step, hosts with the same outcome, message and commands are one entry
+// ("~ would change on 37 hosts: el7-node[01:37]"), the message and commands printed once, indented.
+// A host's own name inside a message or command is read as <host> so per-host paths still group.
+import type { RunEvent } from "../model/events.js";
+import { fit, hostCount, wrap } from "./hostlist.js";
+import { LABEL, mark } from "./marks.js";
+
+export interface Outcome {
+  status: string;
+  message?: string;
+  commands: string[];
+  diff?: string;
+  hosts: string[];
+}
+
+export interface StepGroup {
+  step: string;
+  name: string;
+  outcomes: Outcome[];
+}
+
+export interface RenderOptions {
+  width: number;
+  color?: boolean;
+  /** statuses to leave out (e.g. ok in the pending-changes list) */
+  only?: readonly string[];
+  /** longest script shown per outcome; the rest is counted */
+  maxCommandLines?: number;
+}
+
+const generic = (s: string, host: string): string => (host.length >= 2 ? s.split(host).join("<host>") : s);
+
+export class ResultGroups {
+  private readonly steps = new Map<string, { name: string; outcomes: Map<string, Outcome> }>();
+
+  handle = (e: RunEvent): void => {
+    if (e.type !== "step_end") return;
+    const message = e.message === undefined ? undefined : generic(e.message, e.host);
+    const commands = (e.commands ?? []).map((c) => generic(c, e.host));
+    const diff = e.diff === undefined ? undefined : generic(e.diff, e.host);
+    const key = JSON.stringify([e.status, message, commands, diff]);
+    let s = this.steps.get(e.step);
+    if (!s) this.steps.set(e.step, (s = { name: e.name, outcomes: new Map() }));
+    const o = s.outcomes.get(key);
+    if (o) o.hosts.push(e.host);
+    else s.outcomes.set(key, { status: e.status, message, commands, ...(diff ? { diff } : {}), hosts: [e.host] });
+  };
+
+  groups(): StepGroup[] {
+    return [...this.steps].map(([step, s]) => ({ step, name: s.name, outcomes: [...s.outcomes.values()] }));
+  }
+
+  get size(): number {
+    return this.steps.size;
+  }
+}
+
+export function renderGroups(groups: readonly StepGroup[], o: RenderOptions): string {
+  const out: string[] = [];
+  const maxLines = o.maxCommandLines ?? Infinity;
+  for (const g of groups) {
+    const outcomes = g.outcomes.filter((x) => !o.only || o.only.includes(x.status));
+    if (!outcomes.length) continue;
+    out.push(fit(g.name, o.width));
+    for (const x of outcomes) {
+      const same = x.hosts.length > 1 ? "same on " : "";
+      out.push(fit(`  ${mark(x.status, o.color)} ${LABEL[x.status] ?? x.status} — ${same}${hostCount(x.hosts)}`, o.width + (o.color ? 9 : 0)));
+      // a changed step's message is what its check found before the change
+      const message = x.message && x.status === "changed" ? `before: ${x.message}` : x.message;
+      if (message) for (const line of message.split("\n")) out.push(wrap(`      ${line}`, o.width, 2));
+      if (x.commands.length) {
+        out.push(`      ${x.status === "would_change" ? "would run" : "ran"}:`);
+        let shown = 0;
+        let hidden = 0;
+        for (const c of x.commands) {
+          c.split("\n").forEach((line, i) => {
+            if (shown >= maxLines) return void hidden++;
+            out.push(wrap(`        ${i === 0 ? "$ " : "  "}${line}`, o.width, 4));
+            shown++;
+          });
+        }
+        if (hidden) out.push(`        … ${hidden} more line(s): remedy check -v shows every command`);
+      }
+      if (x.diff) {
+        out.push("      diff:");
+        for (const line of x.diff.trimEnd().split("\n")) out.push(wrap(`        ${line}`, o.width, 2));
+      }
+    }
+  }
+  return out.length ? out.join("\n") + "\n" : "";
+}

@@ -1,0 +1,101 @@
+// ansible-vault on the CLI: fixtures encrypted by the real ansible-vault (test/fixtures/vault/generate.sh),
+// opened with --vault-password-file / --vault-id / ANSIBLE_VAULT_PASSWORD_FILE / ansible.cfg; decrypted values
+// reach the commands but never the output; without a password the run is refused before connecting.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chmodSync, cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { cli } from "../../helpers/cli.js";
+
+const FIX = resolve("test/fixtures/vault");
+const SECRETS = ["tok-1.1-s3cr3t", "db pass 1.2 with spaces", "extra-1.2-value"];
+let root: string;
+let env: NodeJS.ProcessEnv;
+const pb = join(FIX, "secrets.yml");
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), "remedy-vault-cli-"));
+  env = { PATH: process.env.PATH, HOME: join(root, "home"), ANSIBLE_CONFIG: join(root, "none.cfg"), REMEDY_STATE_DIR: join(root, "state") };
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const work = () => mkdtempSync(join(root, "work-"));
+const inv = join(FIX, "inventory");
+const extra = `@${join(FIX, "extra-vault.yml")}`;
+const noSecretIn = (s: string) => SECRETS.forEach((x) => expect(s).not.toContain(x));
+
+describe("vaulted inventory and -e @file", () => {
+  it("remedy inventory loads vaulted files with the password and never shows a decrypted value", async () => {
+    // in-process, without the helper's JSON-lines parsing (inventory --json is one pretty document)
+    const { runCli } = await import("../../../src/cli/program.js");
+    const r = { stdout: "", stderr: "", code: 0 };
+    const io = { out: (x: string) => void (r.stdout += x), err: (x: string) => void (r.stderr += x), isTTY: false, confirm: async () => false, signal: new AbortController().signal, env, cwd: root };
+    r.code = await runCli(["inventory", "-i", inv, "--json", "--vault-password-file", join(FIX, "vault-pass.txt")], io);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('"n1_port": "<vaulted>"');
+    expect(r.stdout).toContain('"plain_value": "visible"');
+    for (const s of [...SECRETS, "whole-file-1.1-value", "2201"]) expect(r.stdout).not.toContain(s);
+    const none = await cli(["inventory", "-i", inv, "--graph"], { env });
+    expect(none.code).toBe(4);
+  });
+
+  it("--vault-password-file and --vault-id prod@file: apply writes the plaintext values; the output shows none of them", async () => {
+    const w = work();
+    const r = await cli(
+      ["apply", pb, "-i", inv, "--yes", "-v", "-e", `work=${w}`, "-e", extra, "--vault-password-file", join(FIX, "vault-pass.txt"), "--vault-id", `prod@${join(FIX, "prod-pass.txt")}`],
+      { env },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(w, "n1.secrets"), "utf8")).toBe("tok-1.1-s3cr3t|db pass 1.2 with spaces|extra-1.2-value\n");
+    expect(readdirSync(w).sort()).toEqual(["n1.secrets", "n2.secrets"]);
+    expect(r.stdout).toContain("<redacted>");
+    noSecretIn(r.stdout + r.stderr);
+    const json = await cli(["check", pb, "-i", inv, "--json", "-e", `work=${work()}`, "-e", extra, "--vault-password-file", join(FIX, "vault-pass.txt"), "--vault-id", `prod@${join(FIX, "prod-pass.txt")}`], { env });
+    expect(json.code, json.stderr).toBe(2);
+    noSecretIn(json.stdout + json.stderr);
+  });
+
+  it("ANSIBLE_VAULT_PASSWORD_FILE, ansible.cfg vault_password_file (an executable is run), --ask-vault-pass", async () => {
+    const dir = mkdtempSync(join(root, "cfg-"));
+    const script = join(dir, "vault-pass.sh");
+    writeFileSync(script, `#!/bin/sh\necho 'correct horse battery staple'\n`);
+    chmodSync(script, 0o755);
+    writeFileSync(join(dir, "ansible.cfg"), "[defaults]\nvault_password_file = vault-pass.sh\n");
+    const prod = ["--vault-id", `prod@${join(FIX, "prod-pass.txt")}`];
+    const viaCfg = await cli(["check", pb, "-i", inv, "-e", `work=${work()}`, "-e", extra, ...prod], { env: { ...env, ANSIBLE_CONFIG: join(dir, "ansible.cfg") } });
+    expect(viaCfg.code, viaCfg.stderr).toBe(2);
+    const viaEnv = await cli(["check", pb, "-i", inv, "-e", `work=${work()}`, "-e", extra, ...prod], { env: { ...env, ANSIBLE_VAULT_PASSWORD_FILE: join(FIX, "vault-pass.txt") } });
+    expect(viaEnv.code, viaEnv.stderr).toBe(2);
+    const asked = await cli(["check", pb, "-i", inv, "-e", `work=${work()}`, "-e", extra, ...prod, "--ask-vault-pass"], { env, secret: "correct horse battery staple" });
+    expect(asked.code, asked.stderr).toBe(2);
+    const cfg = await cli(["config"], { env: { ...env, ANSIBLE_CONFIG: join(dir, "ansible.cfg") } });
+    expect(cfg.stdout).toMatch(new RegExp(`^vault_password_file +${join(dir, "vault-pass.sh")} +${join(dir, "ansible.cfg")}:2 \\[defaults\\] vault_password_file$`, "m"));
+  });
+
+  it("without a password: exit 4 before connecting, naming the vaulted file (whole) or file:line (inline)", async () => {
+    const whole = await cli(["check", pb, "-i", inv, "-e", `work=${work()}`], { env });
+    expect(whole.code).toBe(4);
+    expect(whole.stderr).toMatch(/host_vars\/n1\.yml:1:1: this file is encrypted with ansible-vault; pass --vault-password-file FILE or --ask-vault-pass/);
+
+    const copy = mkdtempSync(join(root, "inv-"));
+    cpSync(inv, copy, { recursive: true });
+    rmSync(join(copy, "host_vars"), { recursive: true });
+    const w = work();
+    const inline = await cli(["apply", pb, "-i", copy, "--yes", "-e", `work=${w}`], { env });
+    expect(inline.code).toBe(4);
+    expect(inline.stderr).toContain(`${join(copy, "group_vars", "nodes.yml")}:2:19: this value is encrypted with ansible-vault; pass --vault-password-file`);
+    expect(readdirSync(w)).toEqual([]);
+
+    const wrong = await cli(["check", pb, "-i", copy, "-e", `work=${w}`, "--vault-password-file", join(FIX, "prod-pass.txt")], { env });
+    expect(wrong.code).toBe(4);
+    expect(wrong.stderr).toMatch(/nodes\.yml:2:19: no vault password given opens this value; tried .*prod-pass\.txt/);
+
+    const extraOnly = await cli(["check", pb, "-i", copy, "-e", `work=${w}`, "-e", extra, "--vault-password-file", join(FIX, "vault-pass.txt")], { env });
+    expect(extraOnly.code).toBe(4);
+    expect(extraOnly.stderr).toMatch(/extra-vault\.yml:1:1: no vault password given opens this file \(vault id prod\)/);
+
+    const ask = await cli(["check", pb, "-i", copy, "-e", `work=${w}`, "--ask-vault-pass"], { env });
+    expect(ask.code).toBe(4);
+    expect(ask.stderr).toContain("--ask-vault-pass: no terminal to ask the vault password on; use --vault-password-file FILE");
+  });
+});
