@@ -1,6 +1,6 @@
 // --list-hosts / --list-tasks: what a run would work on, from the loaded inputs only (no connection).
 import type { Io } from "../io.js";
-import type { Loaded } from "./run.js";
+import type { Loaded } from "./loaded.js";
 import { ExitCode } from "../exit-codes.js";
 
 export function listRun(loaded: Loaded, flags: { listHosts?: boolean; listTasks?: boolean; limit?: string; tags?: string[]; skipTags?: string }, io: Io): number {

@@ -16,7 +16,7 @@ import { systemClock } from "../../engine/context.js";
 import { InventoryConnector } from "../connect.js";
 import type { Mode, RunEvent } from "../../model/events.js";
 import type { Playbook } from "../../model/playbook.js";
-import type { Inventory } from "../../model/inventory.js";
+import type { Loaded } from "./loaded.js";
 import { Reporters, widthOf } from "../reporters.js";
 import { renderPendingChanges } from "../../report/pending.js";
 import { Redactor, secretValues } from "../../report/redact.js";
@@ -35,12 +35,7 @@ import { vaultKeyringFor } from "../vault-password.js";
 import { openInventory, setVaultKeyring, type VaultKeyring } from "../../inventory/vault.js";
 import { listRun } from "./list.js";
 
-export interface Loaded {
-  playbook: Playbook;
-  inventory: Inventory;
-  hosts: string[];
-  extraVars: Record<string, unknown>;
-}
+export type { Loaded } from "./loaded.js";
 
 export async function loadForRun(pbPath: string, flags: RunFlags): Promise<Loaded> {
   const extraVars = parseExtraVars(flags.extraVars ?? []);

@@ -26,7 +26,7 @@ function xml(o?: JunitOptions): string {
 describe("JUnit for CI", () => {
   it("classname is <playbook>.<host> with no other dot: Jenkins shows the playbook as package, the host as class", () => {
     const doc = parseXml(xml());
-    const classnames = doc.children.flatMap((s) => s.children.map((c) => c.attrs.get("classname")));
+    const classnames = doc.children.flatMap((s) => s.children.filter((c) => c.name === "testcase").map((c) => c.attrs.get("classname")));
     expect(classnames).toEqual(["sysctl-revert.web1_example_com", "sysctl-revert.web2_example_com", "sysctl-revert.db1"]);
     expect(classSegment("a b/c.d.yml")).toBe("a_b_c_d");
   });
