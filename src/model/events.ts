@@ -1,4 +1,4 @@
-// Engine events: the only thing reporters (listr2, plain, JSON-lines, JUnit) and tests look at.
+// Engine events: the only thing reporters (plain/live output, JSON-lines, JUnit, journal) and tests look at.
 import type { Facts } from "./facts.js";
 
 export type Mode = "check" | "plan" | "apply";

@@ -69,7 +69,7 @@ export function renderGroups(groups: readonly StepGroup[], o: RenderOptions): st
       const message = x.message && x.status === "changed" ? `before: ${x.message}` : x.message;
       if (message) for (const line of message.split("\n")) out.push(wrap(`      ${line}`, o.width, 2));
       if (x.commands.length) {
-        out.push(`      ${x.status === "would_change" ? "would run" : "ran"}:`);
+        out.push(`      ${x.status === "would_change" || x.status === "would_fail" ? "would run" : "ran"}:`);
         let shown = 0;
         let hidden = 0;
         for (const c of x.commands) {

@@ -37,7 +37,8 @@ import { listRun } from "./list.js";
 
 export type { Loaded } from "./loaded.js";
 
-export async function loadForRun(pbPath: string, flags: RunFlags): Promise<Loaded> {
+/** `preflight: false` for --list-hosts/--list-tasks, which run nothing (as ansible-playbook, they list without filling in values). */
+export async function loadForRun(pbPath: string, flags: RunFlags, o: { preflight?: boolean } = {}): Promise<Loaded> {
   const extraVars = parseExtraVars(flags.extraVars ?? []);
   if (!flags.inventory) throw new InputError("missing -i/--inventory: name the inventory file or directory");
   const [playbook, inventory] = await Promise.all([loadPlaybook(pbPath, { extraVars }), loadInventory(flags.inventory)]);
@@ -45,8 +46,10 @@ export async function loadForRun(pbPath: string, flags: RunFlags): Promise<Loade
   if (hosts.length === 0) {
     throw new InputError(`hosts pattern "${playbook.hosts}"${flags.limit ? ` limited by "${flags.limit}"` : ""} matches no host in ${flags.inventory}`);
   }
-  const problems = await preflightProblems({ playbook, inventory, hosts, extraVars });
-  if (problems.length) throw new InputError(problems);
+  if (o.preflight !== false) {
+    const problems = await preflightProblems({ playbook, inventory, hosts, extraVars });
+    if (problems.length) throw new InputError(problems);
+  }
   return { playbook, inventory, hosts, extraVars };
 }
 
@@ -79,13 +82,17 @@ export async function runCommand(mode: Mode, pbPath: string, cliFlags: RunFlags,
   let tags = req.tags;
   const vault = await vaultKeyringFor(flags, io); // before loading: whole vaulted vars files decrypt while loading
   setVaultKeyring(vault);
-  const loaded = await loadForRun(pbPath, flags);
+  const listing = Boolean(flags.listHosts || flags.listTasks);
+  const loaded = await loadForRun(pbPath, flags, { preflight: !listing });
   const { playbook, inventory, extraVars } = loaded;
   let hosts = loaded.hosts;
   openInventory(inventory, hosts, vault, (h) => hostVars(inventory, h)); // inline !vault; refused here without a password
   checkTags(playbook, "--tags", tags);
   checkTags(playbook, "--skip-tags", skipTags);
-  if (flags.listHosts || flags.listTasks) return listRun(loaded, { ...flags, tags }, io);
+  if (listing) {
+    const steps = playbook.steps.filter((st) => !st.tags.some((t) => skipTags?.includes(t)));
+    return listRun({ ...loaded, playbook: { ...playbook, steps } }, { ...flags, tags }, io);
+  }
   for (const w of (inventory as { warnings?: string[] }).warnings ?? []) io.err(`warning: ${w}\n`);
   if (req.timeoutSec) for (const s of playbook.steps) if (!s.timeoutExplicit) s.timeoutSec = req.timeoutSec; // a default only
 

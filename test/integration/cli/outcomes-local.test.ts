@@ -88,8 +88,10 @@ describe("would_fail: a dry run never calls a refusal a pending change", () => {
   it("check exits 1 and shows WOULD FAIL with the reason, apart from would change", async () => {
     const r = await cli(["check", ...args(pb)]);
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stdout).toContain("[n1] runc is new enough: WOULD FAIL (runc on n1 is older than 1.0.0-rc94: run runc-upgrade.yml first)");
-    expect(r.stdout).toContain("[n2] flag written: would change");
+    // shown apart from would change: its own mark and label, with the reason (grouped results, src/report/group.ts)
+    expect(r.stdout).toContain("! [n1] runc is new enough: would fail (runc on n1 is older than 1.0.0-rc94: run runc-upgrade.yml first)");
+    expect(r.stdout, r.stdout).toMatch(/runc is new enough\n  ! would fail — 1 host: n1\n/);
+    expect(r.stdout).toMatch(/flag written\n  ~ would change — 1 host: n2\n/);
     expect(r.stdout).toMatch(/1 would fail.*1 hosts would fail/);
   });
 
@@ -164,19 +166,20 @@ describe("one run id everywhere", () => {
     // hold the lock owner's id while the run is in progress: the flag step reads it back
     writeFileSync(pb, PLAYBOOK.replace(`"echo 1 > {{ work }}/{{ host }}.flag"`, `"cat ${join(root, "target/state/lock.d/owner")} > {{ work }}/{{ host }}.owner; echo 1 > {{ work }}/{{ host }}.flag"`));
     rmSync(join(work, "n1.old"));
-    const r = await cli(["apply", ...args(pb, "--yes", "--json", "--junit", junit)], { cwd });
+    const env = { ...process.env, REMEDY_STATE_DIR: join(root, "controller-state") }; // where run journals live
+    const r = await cli(["apply", ...args(pb, "--yes", "--json", "--junit", junit)], { cwd, env });
     expect(r.code, r.stderr).toBe(0);
     const runId = (r.events.find((e) => e.type === "run_start") as { runId: string }).runId;
     expect(r.events.find((e) => e.type === "run_end")).toMatchObject({ runId, exitCode: 0 });
-    expect(readdirSync(join(cwd, ".remedy/runs"))).toEqual([`${runId}.jsonl`]);
-    expect(JSON.parse(readFileSync(join(cwd, ".remedy/runs", `${runId}.jsonl`), "utf8").split("\n")[0]!)).toMatchObject({ type: "journal", runId });
+    expect(readdirSync(join(env.REMEDY_STATE_DIR, "runs"))).toEqual([`${runId}.jsonl`]);
+    expect(JSON.parse(readFileSync(join(env.REMEDY_STATE_DIR, "runs", `${runId}.jsonl`), "utf8").split("\n")[0]!)).toMatchObject({ type: "journal", runId });
     expect(readFileSync(join(work, "n1.owner"), "utf8")).toContain(`run_id=${runId}\n`);
     expect(new Set(audit().map((a) => a.run_id))).toEqual(new Set([runId]));
     expect(readFileSync(junit, "utf8")).toContain(`<property name="remedy.run_id" value="${runId}"/>`);
 
     // resume: same id in the new events and audit lines
     rmSync(join(work, "n2.flag"));
-    const again = await cli(["apply", ...args(pb, "--yes", "--json", "--resume", runId)], { cwd });
+    const again = await cli(["apply", ...args(pb, "--yes", "--json", "--resume", runId)], { cwd, env });
     expect(again.code, again.stderr).toBe(0);
     expect((again.events.find((e) => e.type === "run_start") as { runId: string }).runId).toBe(runId);
     expect(new Set(audit().map((a) => a.run_id))).toEqual(new Set([runId]));
