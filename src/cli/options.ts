@@ -5,11 +5,19 @@ import YAML from "yaml";
 import { InputError } from "../errors.js";
 import { isSecretName } from "../secret-names.js";
 
-/** An -e argument as shown in an error: not at all when it names a secret (its value may follow). */
-function shownItem(item: string): string {
-  return isSecretName(item) ? "(an argument naming a secret; its value is not shown)" : JSON.stringify(item);
-}
 import { openVaultFile, vaultKeyring } from "../inventory/vault.js";
+
+/**
+ * An -e argument as shown in an error: not at all when it names a secret (its value may follow), and
+ * never with its values, since a playbook may declare any input secret and the playbook is not read yet.
+ */
+function shownItem(item: string): string {
+  if (isSecretName(item)) return "(an argument naming a secret; its value is not shown)";
+  const t = item.trim();
+  if (t.startsWith("{") || t.startsWith("@") || !t.includes("=")) return t.startsWith("@") ? JSON.stringify(item) : `(${t.startsWith("{") ? "a JSON object" : "an argument"} of ${[...t].length} characters; values are not shown)`;
+  const keys = [...t.matchAll(/(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=/g)].map((m) => m[1]);
+  return JSON.stringify(keys.map((k) => `${k}=…`).join(" "));
+}
 import { parseYamlSource } from "../inventory/yamldoc.js";
 
 export interface RunFlags {
@@ -161,7 +169,7 @@ function splitArgs(s: string, item: string): string[] {
       cur = "";
     } else cur += c;
   }
-  if (quote) throw new InputError(`-e ${JSON.stringify(item)}: unbalanced ${quote} quote`);
+  if (quote) throw new InputError(`-e ${shownItem(item)}: unbalanced ${quote} quote`);
   if (cur) out.push(cur);
   return out;
 }

@@ -12,7 +12,8 @@ import { runCli } from "../../../src/cli/program.js";
 import { cli } from "../../helpers/cli.js";
 import { startSshd, type SshdCluster } from "../../helpers/sshd.js";
 
-const BY_E = `it's "Zq9x" \\ back\nnew ünï`; // -e api_token=...
+const BY_E = `it's "Zq9x" \\ back\nnew ünï`; // -e {"api_token": ...} (as JSON: key=value pairs split on blanks and quotes, as in ansible)
+const E_ARG = JSON.stringify({ api_token: BY_E });
 const BY_INV = `inv 'Wv7k' "dq" \\n\nzweite ß`; // inventory host var db_pwd
 const BY_INPUT = `decl Mn3p 'x' "y" \\ é\nend`; // declared `secret: true` input `motd` (name not secret-looking)
 const SECRETS = [BY_E, BY_INV, BY_INPUT];
@@ -75,7 +76,7 @@ afterAll(async () => {
 
 describe("secrets stay secret (real sshd)", () => {
   it("absent from every output and from ps on the node; the commands still get the exact values", async () => {
-    const base = [join(root, "pb.yml"), "-i", join(root, "inv.yml"), "--known-hosts", fleet.knownHostsPath, "-e", `api_token=${BY_E}`];
+    const base = [join(root, "pb.yml"), "-i", join(root, "inv.yml"), "--known-hosts", fleet.knownHostsPath, "-e", E_ARG];
     const outputs: Record<string, string> = {};
     const plan = join(root, "plan.json");
     const planned = await cli(["plan", ...base, "-o", plan, "-v"], { cwd: root });
@@ -133,7 +134,7 @@ describe("secrets stay secret (real sshd)", () => {
     writeFileSync(join(root, "pb2.yml"), readFileSync(join(root, "pb.yml"), "utf8").replace(/  - name: an error message[\s\S]*$/, ""));
     rmSync(join(work, "got-token"), { force: true });
     const plan = join(root, "plan2.json");
-    const r = await cli(["plan", join(root, "pb2.yml"), "-i", join(root, "inv.yml"), "--known-hosts", fleet.knownHostsPath, "-e", `api_token=${BY_E}`, "-o", plan], { cwd: root });
+    const r = await cli(["plan", join(root, "pb2.yml"), "-i", join(root, "inv.yml"), "--known-hosts", fleet.knownHostsPath, "-e", E_ARG, "-o", plan], { cwd: root });
     expect(r.code, r.stderr).toBe(2);
     const show = await cli(["show", plan]);
     const showJson = await cli(["show", plan, "--json"]);
@@ -147,10 +148,10 @@ describe("secrets stay secret (real sshd)", () => {
 
   it("apply --plan refuses a plan whose declared secret -e value changed, without showing either value", async () => {
     const plan = join(root, "plan3.json");
-    const common = [join(root, "pb2.yml"), "-i", join(root, "inv.yml"), "--known-hosts", fleet.knownHostsPath, "-e", `api_token=${BY_E}`];
-    const p = await cli(["plan", ...common, "-e", "motd=first Mn3p value", "-o", plan], { cwd: root });
+    const common = [join(root, "pb2.yml"), "-i", join(root, "inv.yml"), "--known-hosts", fleet.knownHostsPath, "-e", E_ARG];
+    const p = await cli(["plan", ...common, "-e", "motd='first Mn3p value'", "-o", plan], { cwd: root });
     expect(p.code, p.stderr).toBe(2);
-    const a = await cli(["apply", ...common, "-e", "motd=second Mn3p value", "--plan", plan], { cwd: root });
+    const a = await cli(["apply", ...common, "-e", "motd='second Mn3p value'", "--plan", plan], { cwd: root });
     expect(a.code, a.stderr).toBe(5);
     expect(a.stderr).toContain("secret -e motd has a different value than in the plan");
     expect(a.stdout + a.stderr + readFileSync(plan, "utf8")).not.toContain("Mn3p");
