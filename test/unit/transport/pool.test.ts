@@ -87,3 +87,71 @@ describe("TransportPool handshake limit", () => {
     await expect(new TransportPool(failWith("e", "timeout", 1), quick).reconnect("e")).rejects.toThrow("timeout on try 1");
   });
 });
+
+describe("TransportPool adaptive handshakes", () => {
+  it("connect() (where the connect timeout starts) is only called once the host's handshake may start", async () => {
+    const { state, make } = fakes();
+    const calls: string[] = [];
+    const pool = new TransportPool((h) => {
+      const t = make(h);
+      const connect = t.connect.bind(t);
+      return Object.assign(t, { connect: (s?: AbortSignal) => (calls.push(h), connect(s)) });
+    }, { maxHandshakes: 2 });
+    const all = ["a", "b", "c"].map((h) => pool.get(h));
+    await tick();
+    expect(calls).toEqual(["a", "b"]);
+    state.pending.shift()!();
+    await tick();
+    await tick();
+    expect(calls).toEqual(["a", "b", "c"]);
+    while (state.pending.length) state.pending.shift()!();
+    await Promise.all(all);
+  });
+
+  it("timed-out handshakes narrow the limit; hosts after them start fewer at once", async () => {
+    let t = 0;
+    const clock = { now: () => t };
+    let inFlight = 0;
+    let peakAfterCut = 0;
+    let cut = false;
+    const pending: Array<() => void> = [];
+    const make = (h: string) =>
+      ({
+        host: h,
+        connect: () => {
+          inFlight++;
+          if (cut) peakAfterCut = Math.max(peakAfterCut, inFlight);
+          return new Promise<void>((resolve, reject) =>
+            pending.push(() => {
+              inFlight--;
+              if (h.startsWith("slow")) reject(new TransportError(h, "timeout", `no SSH handshake within 10s`));
+              else resolve();
+            }),
+          );
+        },
+        close: async () => undefined,
+      }) as unknown as Transport;
+    const pool = new TransportPool(make, { handshakeLimits: { initial: 8, max: 8 }, handshakeAttempts: 1, clock });
+    const slow = Array.from({ length: 8 }, (_, i) => pool.get(`slow${i}`).catch(() => "failed"));
+    const rest = Array.from({ length: 16 }, (_, i) => pool.get(`h${i}`));
+    await tick();
+    expect(pool.handshakeStats()).toMatchObject({ limit: 8, inFlight: 8, queued: 16 });
+    t += 10_000;
+    cut = true;
+    for (let i = 0; i < 8; i++) pending.shift()!();
+    await Promise.all(slow);
+    await tick();
+    expect(pool.handshakeStats()).toMatchObject({ limit: 4, inFlight: 4, queued: 12 });
+    expect(peakAfterCut).toBe(4);
+    while (pending.length) {
+      pending.shift()!();
+      await tick();
+      await tick();
+    }
+    await Promise.all(rest);
+    // fast handshakes after the cut widen it again (4 → up to the cap of 8)
+    expect(peakAfterCut).toBeGreaterThan(4);
+    expect(peakAfterCut).toBeLessThanOrEqual(8);
+    expect(pool.handshakeStats().inFlight).toBe(0);
+  });
+});
