@@ -107,7 +107,7 @@ function toolSet(selected, n, lab, python) {
 
 /** Command line of one tool run against a lab (or its proxied copy: { inventoryPath, knownHostsPath }). */
 function invocation(tool, n, lab) {
-  if (tool.kind === "remedy") return { cmd: process.execPath, args: [CLI, "check", PROBES_YML, "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath, "--json", "--forks", String(n)], cwd: REPO };
+  if (tool.kind === "remedy") return { cmd: process.execPath, args: [CLI, "check", tool.playbook ?? PROBES_YML, "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath, "--json", "--forks", String(n)], cwd: REPO };
   if (tool.kind === "floor") return { cmd: process.execPath, args: [FLOOR, "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath], cwd: REPO };
   return ansibleInvocation(tool, lab);
 }
@@ -196,6 +196,10 @@ async function timeLatency(tools, rtts, { n, lab, sshdPids, expected }) {
   const via = { inventoryPath: join(work, "inventory.ini"), knownHostsPath: join(work, "known_hosts") };
   writeFileSync(via.inventoryPath, files.inventory);
   writeFileSync(via.knownHostsPath, files.known);
+  // remedy again with twice the steps (the 8 probes + 8 distinct copies): its round trips must not change
+  const doubled = join(work, "probes-16.yml");
+  writeFileSync(doubled, doubledProbes(readFileSync(PROBES_YML, "utf8")));
+  if (tools.some((t) => t.id === "remedy")) tools = [...tools, { id: "remedy-16-steps", kind: "remedy", playbook: doubled }];
   for (const rttMs of rtts) {
     const proxies = await Promise.all(lab.nodes.map((x) => startLatencyProxy({ ip: x.ip, port: x.port + LATENCY_PORT_OFFSET }, { ip: x.ip, port: x.port }, rttMs)));
     const totals = () => proxies.reduce((a, p) => ({ connections: a.connections + p.stats.connections, turns: a.turns + p.stats.turns }), { connections: 0, turns: 0 });
@@ -225,6 +229,13 @@ async function timeLatency(tools, rtts, { n, lab, sshdPids, expected }) {
     }
   }
   return rows;
+}
+
+/** Pure: bench/probes.yml with each step repeated under another name and a distinct (no-op prefixed) command. */
+export function doubledProbes(yml) {
+  const steps = yml.slice(yml.indexOf("steps:\n") + "steps:\n".length);
+  const copy = steps.replace(/- name: (.+)/g, "- name: $1 (again)").replace(/run: (.+)/g, "run: true again; $1");
+  return `${yml.trimEnd()}\n${copy}`;
 }
 
 function nodeHasPython(lab) {

@@ -111,3 +111,19 @@ describe("ratios against the floor", () => {
     expect(md).toContain("| 300 | 7.00 | 5.00 | 1.40 | none ran |");
   });
 });
+
+describe("latency mode: remedy with twice the steps", () => {
+  it("doubles bench/probes.yml into 16 distinct, valid steps (the first 8 unchanged)", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { parse } = await import("yaml");
+    // @ts-expect-error plain .mjs module without types
+    const { doubledProbes } = await import("../../../bench/run.mjs");
+    const orig = parse(readFileSync("bench/probes.yml", "utf8"));
+    const pb = parse(doubledProbes(readFileSync("bench/probes.yml", "utf8")));
+    expect(pb.steps).toHaveLength(16);
+    expect(pb.steps.slice(0, 8)).toEqual(orig.steps);
+    expect(new Set(pb.steps.map((s: { name: string }) => s.name)).size).toBe(16);
+    expect(new Set(pb.steps.map((s: { check: { run: string } }) => s.check.run)).size).toBe(16);
+    expect(pb.steps[8].check.run).toBe("true again; uname -r");
+  });
+});
