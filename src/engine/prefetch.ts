@@ -17,23 +17,18 @@ export function newToken(): string {
 }
 
 /**
- * The script: each check in its own `sh -c`, stdin closed, stdout captured by command substitution (a
- * trailing exit code keeps its final newlines intact), stderr in a temp file read only when non-empty.
- * Few processes per check: on a busy node the spawn count, not the shell, is what costs.
+ * The script: each check in a subshell (`( eval ... )`: a fork, not a new shell exec'd per check), stdin
+ * closed, its stdout streamed between a mark before it and a mark with its exit code after it (no command
+ * substitution: one process fewer per check), stderr in a temp file read only when non-empty. On a busy
+ * node the spawn count, not the shell, is what costs. The subshell cannot see the batch's own variables.
  * No per-check `timeout`: the whole batch has a deadline, and checks it did not finish run on their own
  * afterwards, each with its own timeout.
  */
 export function batchScript(items: readonly BatchItem[], token: string): string {
-  const lines = [
-    `e=$(mktemp 2>/dev/null) || exit 97`,
-    `trap 'rm -f "$e"' EXIT`,
-    `nl='
-'`,
-  ];
+  const lines = [`e=$(mktemp 2>/dev/null) || exit 97`, `trap 'rm -f "$e"' EXIT`];
   items.forEach((it, i) => {
     lines.push(
-      `o=$(/bin/sh -c ${shellQuote(it.command)} 2>"$e" </dev/null; printf '\n%s' "$?"); r=\${o##*"$nl"}; o=\${o%"$nl"*}`,
-      `printf '\n%s %d %d\n%s\n%s\n' ${token}-OUT ${i} "$r" "$o" ${token}-ERR; if [ -s "$e" ]; then while IFS= read -r l || [ -n "$l" ]; do printf '%s\n' "$l"; done <"$e"; : >"$e"; fi`,
+      `printf '\n%s %d\n' ${token}-OUT ${i}; (unset e l; eval ${shellQuote(it.command)}) 2>"$e" </dev/null; printf '\n%s %d %d\n' ${token}-ERR ${i} "$?"; if [ -s "$e" ]; then while IFS= read -r l || [ -n "$l" ]; do printf '%s\n' "$l"; done <"$e"; : >"$e"; fi`,
     );
   });
   lines.push(`printf '\n%s\n' ${token}-END`);
@@ -43,23 +38,22 @@ export function batchScript(items: readonly BatchItem[], token: string): string 
 /** Parses what came back; a command whose section is incomplete (batch killed) is simply absent. */
 export function parseBatch(stdout: string, token: string, items: readonly BatchItem[], durationMs: number): Map<number, ExecResult> {
   const out = new Map<number, ExecResult>();
-  const re = new RegExp(`\\n${token}-OUT (\\d+) (\\d+)\\n`, "g");
+  const re = new RegExp(`\\n${token}-OUT (\\d+)\\n`, "g");
   const marks = [...stdout.matchAll(re)];
   marks.forEach((m, k) => {
     const i = Number(m[1]);
-    const rc = Number(m[2]);
-    const start = (m.index ?? 0) + m[0].length;
-    const next = marks[k + 1]?.index ?? stdout.indexOf(`\n${token}-END\n`, start);
-    if (next < 0) return; // torn: the batch ended inside this command's output
-    const body = stdout.slice(start, next);
-    const errAt = body.indexOf(`\n${token}-ERR\n`);
-    if (errAt < 0) return;
     const item = items[i];
     if (!item) return;
+    const start = (m.index ?? 0) + m[0].length;
+    const next = marks[k + 1]?.index ?? stdout.indexOf(`\n${token}-END\n`, start);
+    if (next < 0) return; // torn: the batch ended inside this command's output or stderr
+    const body = stdout.slice(start, next);
+    const end = new RegExp(`\\n${token}-ERR ${i} (\\d+)\\n`).exec(body);
+    if (!end) return;
     out.set(i, {
-      exitCode: rc,
-      stdout: body.slice(0, errAt),
-      stderr: body.slice(errAt + token.length + 6),
+      exitCode: Number(end[1]),
+      stdout: body.slice(0, end.index),
+      stderr: body.slice(end.index + end[0].length),
       durationMs: Math.round(durationMs / items.length),
     });
   });
