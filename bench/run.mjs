@@ -49,14 +49,15 @@ async function main() {
     log(`lab: ${n} node(s) in ${o.labDir}`);
     const t0 = Date.now();
     await labDown(o.labDir); // a bench lab left by an interrupted run (this dir is the bench's own)
-    const lab = await labUp({ dir: o.labDir, ...osSplit(n, o.os), startIndex: o.startIndex, bootDelayMs: 300, timeoutMs: 120_000 + n * 1000, python: true });
+    // python on the nodes only for ansible's command-module configurations (raw, remedy and the floor need none)
+    const python = n <= SLOW_ANSIBLE_MAX_HOSTS && ansibleConfigs(n).some((c) => c.needsPython && o.tools.includes(c.id));
+    const lab = await labUp({ dir: o.labDir, ...osSplit(n, o.os), startIndex: o.startIndex, bootDelayMs: 300, timeoutMs: 120_000 + n * 1000, python });
     log(`lab up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     try {
       const state = readSupervisorState(o.labDir);
       const sshdPids = lab.nodes.map((x) => state?.nodes[x.name]?.sshdPid).filter((p) => p > 0);
       const expected = new Map(lab.nodes.map((x) => [x.name, expectedAnswers(nodeFiles(x.root))]));
-      const python = nodeHasPython(lab);
-      const tools = toolSet(o.tools, n, lab, python);
+      const tools = toolSet(o.tools, n, lab, python && nodeHasPython(lab));
       for (let r = 0; r < o.repeat; r++) {
         for (const tool of interleave(tools, r)) {
           const row = await timeTool(tool, { n, r, lab, sshdPids, expected });
