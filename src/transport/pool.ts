@@ -40,10 +40,11 @@ export class TransportPool {
 
   /** The connected transport for host (connecting once; a failed connect is forgotten so it can be retried). */
   get(host: string, signal?: AbortSignal): Promise<Transport> {
-    return this.open(host, signal, this.attempts);
+    return this.open(host, signal, this.attempts, true);
   }
 
-  private open(host: string, signal: AbortSignal | undefined, attempts: number): Promise<Transport> {
+  /** `loadSignal`: whether a timed-out handshake tells the limiter about overload (not for a node that may be down). */
+  private open(host: string, signal: AbortSignal | undefined, attempts: number, loadSignal: boolean): Promise<Transport> {
     let p = this.live.get(host);
     if (!p) {
       p = (async () => {
@@ -60,7 +61,7 @@ export class TransportPool {
             // A handshake that did not finish in time means overload (narrow) and is worth another try;
             // refused, auth and host key say nothing about load and are final.
             const timedOut = e instanceof TransportError && e.kind === "timeout";
-            if (timedOut) outcome = "overload";
+            if (timedOut && loadSignal) outcome = "overload";
             if (attempt >= attempts || signal?.aborted || !timedOut) throw e;
           } finally {
             ticket?.done(outcome);
@@ -87,8 +88,9 @@ export class TransportPool {
     const old = this.live.get(host);
     this.live.delete(host);
     if (old) await old.then((t) => t.close()).catch(() => undefined);
-    // One try: the reboot wait that reconnects has its own probe loop, deadline and backoff.
-    return this.open(host, signal, 1);
+    // One try: the reboot wait that reconnects has its own probe loop, deadline and backoff. Its timeouts
+    // mostly mean the node is still down, not that handshakes are overloaded: they do not narrow the limit.
+    return this.open(host, signal, 1, false);
   }
 
   async closeAll(): Promise<void> {

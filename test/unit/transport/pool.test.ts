@@ -155,3 +155,15 @@ describe("TransportPool adaptive handshakes", () => {
     expect(pool.handshakeStats().inFlight).toBe(0);
   });
 });
+
+describe("TransportPool: reconnects after a reboot", () => {
+  it("a timed-out reconnect (node still down) does not narrow the handshake limit; a first connect does", async () => {
+    const make = (h: string) =>
+      ({ host: h, connect: async () => Promise.reject(new TransportError(h, "timeout", "no SSH handshake within 10s")), close: async () => undefined }) as unknown as Transport;
+    const pool = new TransportPool(make, { handshakeLimits: { initial: 16 }, handshakeAttempts: 1 });
+    await expect(pool.reconnect("rebooting")).rejects.toThrow("no SSH handshake");
+    expect(pool.handshakeStats().limit).toBe(16);
+    await expect(pool.get("new")).rejects.toThrow("no SSH handshake");
+    expect(pool.handshakeStats().limit).toBe(8);
+  });
+});
