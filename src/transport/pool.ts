@@ -58,11 +58,12 @@ export class TransportPool {
             outcome = "ok";
             return t;
           } catch (e) {
-            // A handshake that did not finish in time means overload (narrow) and is worth another try;
-            // refused, auth and host key say nothing about load and are final.
-            const timedOut = e instanceof TransportError && e.kind === "timeout";
-            if (timedOut && loadSignal) outcome = "overload";
-            if (attempt >= attempts || signal?.aborted || !timedOut) throw e;
+            // A handshake that did not finish in time, or that the server shed (reset / closed mid-handshake, e.g.
+            // sshd MaxStartups), means overload (narrow) and is worth another try; refused, auth and host key
+            // say nothing about load and are final.
+            const overloaded = e instanceof TransportError && (e.kind === "timeout" || e.shed);
+            if (overloaded && loadSignal) outcome = "overload";
+            if (attempt >= attempts || signal?.aborted || !overloaded) throw e;
           } finally {
             ticket?.done(outcome);
           }

@@ -83,6 +83,21 @@ describe("TransportPool handshake limit", () => {
     expect(tries.get("c")).toBe(1);
     await expect(new TransportPool(failWith("d", "hostkey", 1), quick).get("d")).rejects.toThrow("hostkey on try 1");
     expect(tries.get("d")).toBe(1);
+    // a handshake the server shed (reset / closed mid-handshake: sshd MaxStartups) is tried again, like a timeout
+    const shed = (h: string) =>
+      ({
+        host: h,
+        connect: async () => {
+          const n = (tries.get(h) ?? 0) + 1;
+          tries.set(h, n);
+          if (n === 1) throw new TransportError(h, "connect", "reset on try 1", { shed: true });
+        },
+        close: async () => undefined,
+      }) as unknown as Transport;
+    const shedPool = new TransportPool(shed, { ...quick, handshakeLimits: { initial: 8 } });
+    await expect(shedPool.get("s")).resolves.toBeDefined();
+    expect(tries.get("s")).toBe(2);
+    expect(shedPool.handshakeStats().limit).toBe(5); // 8 → 4 for the shed handshake, +1 for the fast retry
     // a reconnect (after a reboot) is one try: the reboot wait has its own loop and deadline
     await expect(new TransportPool(failWith("e", "timeout", 1), quick).reconnect("e")).rejects.toThrow("timeout on try 1");
   });
