@@ -6,6 +6,6 @@ import { resolve } from "node:path";
 import { writeOutputs } from "./run.mjs";
 
 const dir = resolve(process.argv[2] ?? "bench/results");
-const { meta, runs, applyRows } = JSON.parse(readFileSync(`${dir}/results.json`, "utf8"));
-writeOutputs(dir, runs, applyRows, meta);
+const { meta, runs, applyRows, latencyRows } = JSON.parse(readFileSync(`${dir}/results.json`, "utf8"));
+writeOutputs(dir, runs, applyRows, meta, latencyRows ?? []);
 console.error(`re-rendered ${dir}`);

@@ -43,10 +43,13 @@ export class TransportError extends RemedyError {
   override readonly exitCode = ExitCode.Unreachable;
   readonly host: string;
   readonly kind: "connect" | "auth" | "hostkey" | "timeout" | "channel" | "closed" | "sftp";
-  constructor(host: string, kind: TransportError["kind"], message: string, options?: { cause?: unknown }) {
+  /** the server shed the handshake (reset or closed before the banner, e.g. sshd MaxStartups): worth another try later */
+  readonly shed: boolean;
+  constructor(host: string, kind: TransportError["kind"], message: string, options?: { cause?: unknown; shed?: boolean }) {
     super(message, options);
     this.host = host;
     this.kind = kind;
+    this.shed = options?.shed ?? false;
   }
 }
 

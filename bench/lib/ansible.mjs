@@ -52,7 +52,9 @@ export function ansibleInvocation(config, lab) {
     PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
     HOME: process.env.HOME ?? "/root",
     LANG: "C.UTF-8",
-    ANSIBLE_STDOUT_CALLBACK: "json",
+    // bench/ansible/callback_plugins/bench_json.py: Debian's ansible-core has no json callback (ansible.posix does)
+    ANSIBLE_STDOUT_CALLBACK: "bench_json",
+    ANSIBLE_CALLBACK_PLUGINS: join(BENCH_DIR, "ansible", "callback_plugins"),
     ANSIBLE_LOAD_CALLBACK_PLUGINS: "True",
     ANSIBLE_HOST_KEY_CHECKING: "True",
     ANSIBLE_SSH_CONTROL_PATH_DIR: cpDir,

@@ -1,18 +1,29 @@
 // Pure: `npm run bench -- --hosts 1,10,100 --repeat 3 ...` -> options (errors name the flag and the fix).
-export const ALL_TOOLS = ["remedy", "ansible-defaults", "ansible-tuned", "ansible-raw"];
+export const ALL_TOOLS = ["remedy", "floor", "ansible-defaults", "ansible-tuned", "ansible-raw"];
+/** ansible's command-module configurations take minutes per run beyond this many hosts */
+export const SLOW_ANSIBLE_MAX_HOSTS = 100;
 
-export const USAGE = `usage: npm run bench -- [--hosts 1,10,100] [--repeat 3] [--tools ${ALL_TOOLS.join(",")}]
-       [--os mix|el7|el9] [--out bench/results] [--no-apply] [--lab-dir /var/lib/remedy-lab-bench] [--start-index 5000]
-  --hosts     lab sizes, comma-separated (1, 10, 50, 100, 200, 500 are the reference points; 1..1000)
+export const USAGE = `usage: npm run bench -- [--quick] [--hosts 10,100,300,500] [--repeat 3] [--tools ${ALL_TOOLS.join(",")}]
+       [--os mix|el7|el9] [--out bench/results] [--no-apply] [--latency 20,50] [--latency-hosts 10] [--saturate]
+       [--lab-dir /var/lib/remedy-lab-bench] [--start-index 5000]
+  --quick     10 and 100 hosts, remedy + floor + ansible-raw, 1 repeat, apply, latency at 10 hosts (< 10 min on 2 cores)
+  --hosts     lab sizes, comma-separated (10, 100, 300, 500 are the reference points; 1..1000)
   --repeat    timed runs per tool and size, interleaved (median, min, max)
-  --tools     which tools/configurations to time
+  --tools     which tools/configurations to time (floor: bench/floor.mjs, one ssh2 connection and one exec per host)
   --os        node personalities: mix = half CentOS 7, half Rocky 9
-  --no-apply  skip the full apply of playbooks/ethtool-offload.yml + playbooks/sysctl-revert.yml`;
+  --no-apply  skip the full apply of playbooks/ethtool-offload.yml + playbooks/sysctl-revert.yml
+  --latency   added round-trip times (ms) for the latency mode (nodes behind a delaying proxy); 0 = off
+  --latency-hosts  lab sizes at which the latency mode runs (default: the smallest size)
+  --saturate  also run remedy check + apply with every core kept busy by CPU-burning processes`;
 
 export function parseArgs(argv) {
   const o = {
-    hosts: [1, 10, 100],
+    hosts: [10, 100, 300, 500],
     repeat: 3,
+    latency: [20, 50],
+    latencyHosts: undefined,
+    saturate: false,
+    quick: false,
     tools: [...ALL_TOOLS],
     os: "mix",
     out: "bench/results",
@@ -56,6 +67,23 @@ export function parseArgs(argv) {
       case "--out":
         o.out = value();
         break;
+      case "--quick":
+        o.quick = true;
+        o.hosts = [10, 100];
+        o.repeat = 1;
+        o.tools = ["remedy", "floor", "ansible-raw"];
+        break;
+      case "--latency": {
+        const v = value();
+        o.latency = v === "0" ? [] : [...new Set(v.split(",").filter(Boolean).map((x) => int(x.trim(), 1, 2000)))];
+        break;
+      }
+      case "--latency-hosts":
+        o.latencyHosts = [...new Set(value().split(",").filter(Boolean).map((v) => int(v.trim(), 1, 1000)))];
+        break;
+      case "--saturate":
+        o.saturate = true;
+        break;
       case "--no-apply":
         o.apply = false;
         break;
@@ -74,6 +102,7 @@ export function parseArgs(argv) {
     }
   }
   if (o.hosts.length === 0) throw new Error("bench: --hosts needs at least one size");
+  o.latencyHosts ??= [o.hosts[0]];
   return o;
 }
 

@@ -3,6 +3,7 @@ import { Canvas, textWidth } from "./png.mjs";
 
 export const PALETTE = {
   remedy: [214, 39, 40],
+  floor: [90, 90, 90],
   "ansible-defaults": [31, 119, 180],
   "ansible-tuned": [44, 160, 44],
   "ansible-raw": [148, 103, 189],

@@ -78,3 +78,30 @@ export function parseAnsibleJson(text) {
   }
   return { hosts, hostStatus, errors };
 }
+
+/**
+ * bench/floor.mjs: one JSON line per host, `{ host, probes: [{name, ok, exit, stdout}|null] }` or `{ host, error }`.
+ */
+export function parseFloorLines(text) {
+  const hosts = new Map();
+  const hostStatus = new Map();
+  const errors = [];
+  for (const line of text.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    let r;
+    try {
+      r = JSON.parse(line);
+    } catch {
+      errors.push(`unparsable floor line: ${line.slice(0, 120)}`);
+      continue;
+    }
+    if (r.error) {
+      hostStatus.set(r.host, "unreachable");
+      hosts.set(r.host, PROBES.map(() => undefined));
+      continue;
+    }
+    hostStatus.set(r.host, "ok");
+    hosts.set(r.host, PROBES.map((_, i) => r.probes?.[i] ?? undefined));
+  }
+  return { hosts, hostStatus, errors };
+}

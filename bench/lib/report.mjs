@@ -2,6 +2,8 @@
 
 const s1 = (ms) => (Number.isFinite(ms) ? (ms / 1000).toFixed(ms < 10_000 ? 2 : 1) : "");
 const mb = (b) => (Number.isFinite(b) ? (b / 1024 / 1024).toFixed(0) : "");
+const ratio = (r) => (Number.isFinite(r) ? r.toFixed(2) : "n/a");
+const fmtFrac = (f) => (f > 0 && f < 1 ? `1/${Math.round(1 / f)}` : String(f));
 const x = (r, d = 1) => (Number.isFinite(r) ? `${r.toFixed(d)}×` : "n/a");
 
 export function csvField(v) {
@@ -38,7 +40,7 @@ function round(v) {
 }
 
 /** The Markdown page: per host count every tool side by side, then the remedy-vs-ansible ratios. */
-export function renderMarkdown({ rows, ratios, meta, applyRows = [] }) {
+export function renderMarkdown({ rows, ratios, meta, applyRows = [], latencyRows = [] }) {
   const lines = [];
   lines.push(`# remedy vs ansible-playbook: ${meta.title ?? "8 read-only probes per host"}`, "");
   lines.push(`Measured ${meta.date} on ${meta.machine}; ${meta.repeat} repeat(s), interleaved; ${meta.ansible ?? "ansible: not run"}.`, "");
@@ -58,23 +60,38 @@ export function renderMarkdown({ rows, ratios, meta, applyRows = [] }) {
     const failed = r.failedRuns ? ` **${r.failedRuns} failed run(s)**` : "";
     lines.push(`| ${r.hosts} | ${r.tool} | ${s1(r.wallMs.median)} (${s1(r.wallMs.min)}–${s1(r.wallMs.max)}) | ${s1(r.cpuMs.median)} | ${s1(r.sshdCpuMs.median)} | ${mb(r.peakRssBytes)} | ${mb(r.peakPssBytes)} | ${r.hostsVerified}/${r.hosts}${failed} | ${rel} | ${r.note} |`);
   }
-  lines.push("", "## remedy against ansible's fastest configuration", "");
-  lines.push(`Targets: speed ratio ≥ ${meta.targets.speed}×, memory ratio ≤ ${meta.targets.memory.toFixed(2)} (remedy peak / ansible peak).`, "");
-  lines.push("| hosts | remedy s | fastest ansible | its s | speed ratio | memory ratio (RSS) | memory ratio (PSS) | targets met |");
-  lines.push("|---:|---:|---|---:|---:|---:|---:|---|");
+  lines.push("", "## remedy against the SSH floor and ansible's fastest configuration", "");
+  lines.push(`floor: bench/floor.mjs, one in-process ssh2 connection and ONE exec per host, all hosts at once (the least work any SSH runner does). Targets: remedy/floor ≤ ${meta.targets.floor ?? 1.3}, speed ratio ≥ ${meta.targets.speed}×, controller CPU ≤ ${fmtFrac(meta.targets.cpu ?? 1 / 20)} of ansible's, memory ratio ≤ ${meta.targets.memory.toFixed(2)} (remedy peak / ansible peak).`, "");
+  lines.push("| hosts | remedy s | floor s | remedy/floor | fastest ansible | its s | speed ratio | floor vs ansible | CPU remedy/ansible | memory ratio (RSS) | memory ratio (PSS) | targets met |");
+  lines.push("|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|");
   for (const q of ratios) {
     // a failed remedy run skipped the rest of a failed host's steps: its time is not a result
     const incomplete = q.remedy?.failedRuns ? " (remedy failed verification: incomplete work, not a result)" : "";
-    lines.push(`| ${q.hosts} | ${s1(q.remedy?.wallMs.median)} | ${q.fastest?.tool ?? "none ran"} | ${s1(q.fastest?.wallMs.median)} | ${x(q.speed)}${incomplete} | ${Number.isFinite(q.memoryRss) ? q.memoryRss.toFixed(2) : "n/a"} | ${Number.isFinite(q.memoryPss) ? q.memoryPss.toFixed(2) : "n/a"} | ${q.remedy && q.fastest ? (q.met ? "yes" : "no") : "n/a"} |`);
+    const vsFloor = Number.isFinite(q.vsFloor) ? `${q.vsFloor.toFixed(2)}` : "n/a";
+    const met = [q.remedy && q.fastest ? (q.met ? "ansible: yes" : "ansible: no") : "", Number.isFinite(q.vsFloor) ? (q.floorMet ? "floor: yes" : "floor: no") : ""].filter(Boolean).join(", ") || "n/a";
+    lines.push(`| ${q.hosts} | ${s1(q.remedy?.wallMs.median)} | ${s1(q.floor?.wallMs.median)} | ${vsFloor} | ${q.fastest?.tool ?? "none ran"} | ${s1(q.fastest?.wallMs.median)} | ${x(q.speed)}${incomplete} | ${x(q.floorSpeed)} | ${ratio(q.cpu)} | ${ratio(q.memoryRss)} | ${ratio(q.memoryPss)} | ${met} |`);
   }
   if (meta.scaling) lines.push("", meta.scaling);
   if (applyRows.length) {
     lines.push("", "## remedy apply (playbooks/ethtool-offload.yml + playbooks/sysctl-revert.yml; lab state untouched by the read-only probes before it)", "");
-    lines.push("| hosts | wall s | CPU s | sshd CPU s | peak RSS MB | exit | note |", "|---:|---:|---:|---:|---:|---:|---|");
+    lines.push("remedy defaults (10 s connect timeout, a timed-out handshake tried once more, adaptive handshake limit) with `--forks N`; `saturated`: CPU-burning processes on every core of the lab machine during the run (bench --saturate).", "");
+    lines.push("| hosts | load | wall s | CPU s | sshd CPU s | peak RSS MB | peak PSS MB | exit | note |", "|---:|---|---:|---:|---:|---:|---:|---:|---|");
     for (const a of applyRows) {
+      const load = a.saturated ? "saturated" : "idle";
       lines.push(a.status === "skipped"
-        ? `| ${a.hosts} | not run | | | | | ${a.note} |`
-        : `| ${a.hosts} | ${s1(a.wallMs)} | ${s1(a.cpuMs)} | ${s1(a.sshdCpuMs)} | ${mb(a.peakRssBytes)} | ${a.exitCode} | ${a.note ?? ""} |`);
+        ? `| ${a.hosts} | ${load} | not run | | | | | | ${a.note} |`
+        : `| ${a.hosts} | ${load} | ${s1(a.wallMs)} | ${s1(a.cpuMs)} | ${s1(a.sshdCpuMs)} | ${mb(a.peakRssBytes)} | ${mb(a.peakPssBytes)} | ${a.exitCode} | ${a.note ?? ""} |`);
+    }
+  }
+  if (latencyRows.length) {
+    lines.push("", "## latency mode: nodes behind a proxy adding a fixed round-trip time", "");
+    lines.push("Round trips counted at the proxy per connection (a client→server flight after server data). Beyond the handshake = turns per host − connections per host × the handshake's own turns (measured with a bare ssh2 connect through the same proxies; OpenSSH's handshake may differ by a turn).", "");
+    lines.push("| hosts | RTT ms | tool | wall s | connections/host | turns/host | handshake turns | round trips beyond the handshake | hosts verified | note |", "|---:|---:|---|---:|---:|---:|---:|---:|---:|---|");
+    for (const l of latencyRows) {
+      const beyond = Number.isFinite(l.beyondHandshake) ? l.beyondHandshake.toFixed(1) : "n/a";
+      lines.push(l.status === "skipped"
+        ? `| ${l.hosts} | ${l.rttMs} | ${l.tool} | not run | | | | | | ${l.note ?? ""} |`
+        : `| ${l.hosts} | ${l.rttMs} | ${l.tool} | ${s1(l.wallMs)} | ${l.connectionsPerHost.toFixed(1)} | ${l.turnsPerHost.toFixed(1)} | ${l.handshakeTurns.toFixed(1)} | ${beyond} | ${l.hostsVerified}/${l.hosts} | ${l.note ?? ""} |`);
     }
   }
   for (const n of meta.notes ?? []) lines.push("", n);

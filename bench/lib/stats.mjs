@@ -45,26 +45,33 @@ export function aggregate(runs) {
 }
 
 /**
- * Per host count: remedy against ansible's fastest configuration that ran with every run ok.
+ * Per host count: remedy against the floor (the least work any SSH runner does: bench/floor.mjs) and
+ * against ansible's fastest configuration that ran with every run ok.
  * speed = ansible median wall / remedy median wall (higher is better for remedy);
- * memory = remedy peak / that ansible configuration's peak (lower is better for remedy).
+ * vsFloor = remedy median wall / floor median wall (1 = as fast as the floor; target ≤ 1.3);
+ * cpu = remedy controller CPU / that ansible configuration's; memory = remedy peak / its peak (lower is better).
  */
 export function ratios(rows, targets = { speed: 10, memory: 1 / 3 }) {
   const out = [];
   for (const hosts of [...new Set(rows.map((r) => r.hosts))]) {
     const at = rows.filter((r) => r.hosts === hosts);
     const remedy = at.find((r) => r.tool === "remedy" && !r.skipped);
+    const floor = at.find((r) => r.tool === "floor" && !r.skipped && r.failedRuns === 0);
+    const vsFloor = remedy && floor ? remedy.wallMs.median / floor.wallMs.median : NaN;
+    const floorMet = Number.isFinite(vsFloor) && remedy.failedRuns === 0 && vsFloor <= (targets.floor ?? 1.3);
     const ansible = at.filter((r) => r.tool.startsWith("ansible") && !r.skipped && r.failedRuns === 0);
     const fastest = ansible.sort((a, b) => a.wallMs.median - b.wallMs.median)[0];
     if (!remedy || !fastest) {
-      out.push({ hosts, remedy, fastest, speed: NaN, memoryRss: NaN, memoryPss: NaN, met: false });
+      out.push({ hosts, remedy, floor, fastest, speed: NaN, vsFloor, floorMet, cpu: NaN, memoryRss: NaN, memoryPss: NaN, met: false });
       continue;
     }
     const speed = fastest.wallMs.median / remedy.wallMs.median;
+    const floorSpeed = floor ? fastest.wallMs.median / floor.wallMs.median : NaN;
+    const cpu = remedy.cpuMs.median / fastest.cpuMs.median;
     const memoryRss = remedy.peakRssBytes / fastest.peakRssBytes;
     const memoryPss = remedy.peakPssBytes / fastest.peakPssBytes;
     const met = remedy.failedRuns === 0 && speed >= targets.speed && memoryRss <= targets.memory;
-    out.push({ hosts, remedy, fastest, speed, memoryRss, memoryPss, met });
+    out.push({ hosts, remedy, floor, fastest, speed, floorSpeed, vsFloor, floorMet, cpu, memoryRss, memoryPss, met });
   }
   return out;
 }

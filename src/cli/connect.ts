@@ -31,6 +31,6 @@ export function transportFor(inv: Inventory, host: string, opts: ConnectOptions 
 
 export class InventoryConnector extends TransportPool implements Connector {
   constructor(inv: Inventory, opts: ConnectOptions = {}) {
-    super((host) => transportFor(inv, host, opts));
+    super((host) => transportFor(inv, host, opts), { connectTimeoutMs: opts.connectTimeoutSec ? opts.connectTimeoutSec * 1000 : undefined });
   }
 }

@@ -3,11 +3,19 @@ import { Command, CommanderError, Option } from "commander";
 import { RemedyError, InternalError } from "../errors.js";
 import { ExitCode } from "./exit-codes.js";
 import type { Io } from "./io.js";
-import { runCommand } from "./commands/run.js";
-import { validateCommand } from "./commands/validate.js";
-import { inventoryCommand } from "./commands/inventory.js";
-import { registerExtraCommands } from "./commands/extra.js";
 import { remedyVersion } from "../plan/who.js";
+import type * as RunModule from "./commands/run.js";
+import type * as ValidateModule from "./commands/validate.js";
+import type * as InventoryModule from "./commands/inventory.js";
+
+// Command modules are imported when their command runs: `remedy --version` and `validate` load neither
+// ssh2 nor the lab (start-up is part of every run's wall time; test/unit/cli/lazy-imports.test.ts).
+const runCommand: typeof RunModule.runCommand = async (...a) => (await import("./commands/run.js")).runCommand(...a);
+const validateCommand: typeof ValidateModule.validateCommand = async (...a) => (await import("./commands/validate.js")).validateCommand(...a);
+const inventoryCommand: typeof InventoryModule.inventoryCommand = async (...a) => (await import("./commands/inventory.js")).inventoryCommand(...a);
+
+/** The commands defined here; anything else on the command line (help, lab, demo, ...) needs the extra ones. */
+const CORE_COMMANDS = new Set(["check", "plan", "apply", "validate", "inventory", "-V", "--version"]);
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -81,7 +89,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     .option("--vault-id <id@source>", "vault id and password source (repeatable)", collect, [])
     .option("--ask-vault-pass", "ask for the ansible-vault password")
     .action(async (flags) => void (code = await inventoryCommand(flags, io)));
-  registerExtraCommands(program, io, (c) => (code = c), runCli);
+  if (!CORE_COMMANDS.has(argv[0] ?? "")) (await import("./commands/extra.js")).registerExtraCommands(program, io, (c) => (code = c), runCli);
 
   try {
     await program.parseAsync(argv, { from: "user" });

@@ -97,5 +97,6 @@ export function connectError(spec: ConnectionSpec, plan: ConnectPlan, err: Error
     ECONNRESET: "connection reset during the handshake (sshd MaxStartups, TCP wrappers or a firewall?)",
   };
   const msg = (err.code && why[err.code]) ?? err.message;
-  return new TransportError(spec.name, "connect", `cannot connect to ${target} as ${spec.user}: ${msg}`, { cause: err });
+  // a reset mid-handshake is how sshd sheds load (MaxStartups): the pool narrows and tries again
+  return new TransportError(spec.name, "connect", `cannot connect to ${target} as ${spec.user}: ${msg}`, { cause: err, shed: err.code === "ECONNRESET" });
 }

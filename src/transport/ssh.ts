@@ -115,7 +115,7 @@ export class SshTransport implements Transport {
         this.dropReason = err.level === "client-timeout" ? `${err.message} (no keepalive answer)` : err.message;
       });
       client.on("close", () => {
-        if (!settled) return fail(new TransportError(this.host, "connect", `${describeTarget(spec)} closed the connection during the handshake`));
+        if (!settled) return fail(new TransportError(this.host, "connect", `${describeTarget(spec)} closed the connection during the handshake`, { shed: true }));
         if (client === this.client) this.onDrop();
       });
       try {

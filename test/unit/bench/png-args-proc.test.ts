@@ -66,10 +66,16 @@ describe("png", () => {
 
 describe("args", () => {
   it("parses sizes, repeat, tools and defaults", () => {
-    expect(parseArgs([])).toMatchObject({ hosts: [1, 10, 100], repeat: 3, apply: true, os: "mix" });
+    // the reference sizes of issue 16: 10, 100, 300, 500 (ansible's command-module configurations only up to 100)
+    expect(parseArgs([])).toMatchObject({ hosts: [10, 100, 300, 500], repeat: 3, apply: true, os: "mix", latency: [20, 50], latencyHosts: [10], saturate: false });
     expect(parseArgs(["--hosts", "100,1,10,10", "--repeat=1", "--tools", "remedy,ansible-raw", "--no-apply"])).toMatchObject({
       hosts: [1, 10, 100], repeat: 1, tools: ["remedy", "ansible-raw"], apply: false,
     });
+  });
+  it("--quick: 10 and 100 hosts, remedy + floor + ansible-raw, one repeat; later flags still override", () => {
+    expect(parseArgs(["--quick"])).toMatchObject({ quick: true, hosts: [10, 100], repeat: 1, tools: ["remedy", "floor", "ansible-raw"], apply: true, latencyHosts: [10] });
+    expect(parseArgs(["--quick", "--no-apply", "--latency", "0"])).toMatchObject({ hosts: [10, 100], apply: false, latency: [] });
+    expect(parseArgs(["--hosts", "300,500", "--saturate", "--latency", "50", "--latency-hosts", "100"])).toMatchObject({ hosts: [300, 500], saturate: true, latency: [50], latencyHosts: [100] });
   });
   it("names the bad flag and the fix", () => {
     expect(() => parseArgs(["--hosts", "0"])).toThrow(/--hosts 0: expected an integer from 1 to 1000/);

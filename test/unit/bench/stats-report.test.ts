@@ -68,7 +68,7 @@ describe("report", () => {
     expect(md).toContain("| 100 | ansible-raw | 21.0 (20.0–22.0) |");
     expect(md).toMatch(/\| 100 \| ansible-tuned \|.*\*\*1 failed run\(s\)\*\*/);
     expect(md).toContain("| 100 | ansible-defaults | not run |");
-    expect(md).toContain("| 100 | 2.00 | ansible-raw | 21.0 | 10.5× | 0.25 | 0.25 | yes |");
-    expect(md).toContain("| 10 | 0.50 | ansible-raw | 3.00 | 6.0× | 0.40 | 0.40 | no |");
+    expect(md).toContain("| 100 | 2.00 |  | n/a | ansible-raw | 21.0 | 10.5× | n/a | 0.10 | 0.25 | 0.25 | ansible: yes |");
+    expect(md).toContain("| 10 | 0.50 |  | n/a | ansible-raw | 3.00 | 6.0× | n/a | 0.17 | 0.40 | 0.40 | ansible: no |");
   });
 });
