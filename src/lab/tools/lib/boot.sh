@@ -1,7 +1,12 @@
 # Boot-loader state shared by grubby, grub2-*, yum/dnf/rpm (kernel installs) and lab-boot.
 # EL7: GRUB2 menuentries in /boot/grub2/grub.cfg + grubenv (domain-facts §4.2).
 # EL9: BLS entries /boot/loader/entries/<machine-id>-<kver>.conf + grubenv saved_entry (domain-facts §4.3).
+# EL7 on UEFI (variant firmware=uefi): grub.cfg on the ESP (/boot/efi/EFI/centos/grub.cfg, /etc/grub2-efi.cfg points
+# at it), linuxefi/initrdefi entries, grubenv on the ESP with /boot/grub2/grubenv a symlink to it (domain-facts §11).
 GRUB_CFG=/boot/grub2/grub.cfg
+EFI=""
+[[ $(lab_variant firmware) == uefi ]] && EFI=1
+[[ -n $EFI && $LAB_OS == el7 ]] && GRUB_CFG=/boot/efi/EFI/centos/grub.cfg
 GRUBENV=/boot/grub2/grubenv
 BLS_DIR=/boot/loader/entries
 
@@ -43,7 +48,7 @@ grubenv_unset() {
 
 # --- EL7 grub.cfg ---
 el7_titles() { [[ -r $GRUB_CFG ]] && awk -F"'" '$1=="menuentry " {print $2}' "$GRUB_CFG"; return 0; }
-el7_images() { [[ -r $GRUB_CFG ]] && awk '$1=="menuentry" {n++} ($1=="linux16"||$1=="linux") && n {print $2}' "$GRUB_CFG"; return 0; }
+el7_images() { [[ -r $GRUB_CFG ]] && awk '$1=="menuentry" {n++} ($1=="linux16"||$1=="linux"||$1=="linuxefi") && n {print $2}' "$GRUB_CFG"; return 0; }
 # Value of the effective `set default="..."` (the non-next_entry one, as 00_header writes it).
 el7_cfg_default() {
   [[ -r $GRUB_CFG ]] || return 0
@@ -73,13 +78,16 @@ menuentry '$t' --class centos --class gnu-linux --class gnu --class os --unrestr
 	load_video
 	set gfxpayload=keep
 	insmod gzio
-	insmod part_msdos
+	insmod part_${EFI:+gpt}${EFI:-msdos}
 	insmod xfs
-	set root='hd0,msdos1'
-	linux16 /vmlinuz-$k root=/dev/mapper/centos-root ro $(el7_cmdline)
-	initrd16 /initramfs-$k.img
+	set root='hd0,${EFI:+gpt2}${EFI:-msdos1}'
+$(el7_kernel_lines "$k")
 }
 BLK
+}
+el7_kernel_lines() { # kver: linux16/initrd16 (BIOS) or linuxefi/initrdefi (UEFI)
+  local l=16; [[ -n $EFI ]] && l=efi
+  printf '\tlinux%s /vmlinuz-%s root=/dev/mapper/centos-root ro %s\n\tinitrd%s /initramfs-%s.img' "$l" "$1" "$(el7_cmdline)" "$l" "$1"
 }
 # grubby --add-kernel as new-kernel-pkg runs it: edits grub.cfg in place, the new entry goes right after
 # the current default (domain-facts §4.2: "The new kernel is not always index 0").
@@ -102,7 +110,7 @@ el7_remove_entry() {
   [[ -r $GRUB_CFG ]] || return 0
   awk -v img="/vmlinuz-$k" '
     $1=="menuentry" { buf = $0 "\n"; inm = 1; drop = 0; next }
-    inm { buf = buf $0 "\n"; if (($1=="linux16"||$1=="linux") && $2==img) drop = 1
+    inm { buf = buf $0 "\n"; if (($1=="linux16"||$1=="linux"||$1=="linuxefi") && $2==img) drop = 1
           if ($0 == "}") { if (!drop) printf "%s", buf; inm = 0 } ; next }
     { print }' "$GRUB_CFG" >"$GRUB_CFG.new" && mv "$GRUB_CFG.new" "$GRUB_CFG"
 }
