@@ -112,6 +112,11 @@ kernel_files_install() { # pkgname kver
   printf 'lab System.map %s\n' "$k" >"/boot/System.map-$k"
   [[ -d /usr/lib/modules/$k ]] || mkdir -p "/usr/lib/modules/$k"
   [[ ${LAB_NO_BOOTENTRY:-} == 1 ]] && return 0
+  boot_entry_add "$n" "$k"
+}
+# What new-kernel-pkg --install (EL7) / kernel-install add (EL9) do to the boot loader for package n, kver k.
+boot_entry_add() {
+  local n=$1 k=$2 d u
   if [[ $LAB_OS == el9 ]]; then bls_add_entry "$k"; else el7_add_entry "$k"; fi
   # new-kernel-pkg / kernel-install: --make-default only if UPDATEDEFAULT=yes and DEFAULTKERNEL is this package.
   u=$(sed -n 's/^UPDATEDEFAULT=//p' /etc/sysconfig/kernel 2>/dev/null)
