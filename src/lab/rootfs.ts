@@ -119,6 +119,8 @@ export interface NodeRootSpec {
   hostname?: string;
   /** Initial `.lab/faults` lines (key or key=value), present before lab-init runs. */
   faults?: readonly string[];
+  /** `.lab/variant` lines (key=value, see variants.ts), read by lab-init. */
+  variants?: readonly string[];
 }
 
 export interface NodeRootResult {
@@ -163,6 +165,7 @@ function layNodeRoot(labDir: string, spec: NodeRootSpec): string {
   writeIfAbsent(join(root, "etc/hostname"), (spec.hostname ?? spec.name) + "\n");
   writeFileSync(join(control, "personality"), spec.os + "\n");
   writeFileSync(join(control, "faults"), (spec.faults ?? []).map((f) => f + "\n").join(""));
+  if ((spec.variants ?? []).length > 0) writeFileSync(join(control, "variant"), spec.variants!.map((v) => v + "\n").join(""));
   writeIfAbsent(join(control, "invocations.log"), "");
   return root;
 }
@@ -343,12 +346,12 @@ export async function createNodeRoots(
   return roots.map((root, i) => ({ root, baseMode: modes[i] ?? "bind", initLog: logs[i] ?? "" }));
 }
 
-/** index -> template index for every node that can be a copy: no initial faults, same OS as a template. */
-export function planClones(specs: readonly Pick<NodeRootSpec, "os" | "ip" | "faults">[]): Map<number, number> {
+/** index -> template index for every node that can be a copy: no initial faults or variants, same OS as a template. */
+export function planClones(specs: readonly Pick<NodeRootSpec, "os" | "ip" | "faults" | "variants">[]): Map<number, number> {
   const templates = new Map<NodeOs, number>();
   const out = new Map<number, number>();
   specs.forEach((s, i) => {
-    if ((s.faults ?? []).length > 0) return;
+    if ((s.faults ?? []).length > 0 || (s.variants ?? []).length > 0) return;
     const t = templates.get(s.os);
     if (t !== undefined) out.set(i, t);
     else if (canBeTemplate(s.ip)) templates.set(s.os, i);

@@ -12,6 +12,7 @@ import { alive } from "./procs.js";
 import { knownHostsLine, renderInventory, renderSshdConfig } from "./render.js";
 import { buildBase, createNodeRoots, ensureSafeChain } from "./rootfs.js";
 import { pool } from "./run.js";
+import { checkVariant } from "./variants.js";
 import { labDown } from "./down.js";
 import { canConnect } from "./tcp.js";
 import { provisionLab, type ProvisionOptions } from "./provision.js";
@@ -27,6 +28,8 @@ export interface LabUpOptions {
   /** First address index (127.77.x.y); lets several labs coexist. Default 1. */
   startIndex?: number;
   faults?: Record<string, readonly Fault[]>;
+  /** node name -> `key=value` variants (variants.ts), e.g. { "el7-node01": ["firmware=uefi", "iface=ens18"] } */
+  variants?: Record<string, readonly string[]>;
   bootDelayMs?: number;
   rebootGraceMs?: number;
   toolsDir?: string;
@@ -87,6 +90,11 @@ async function bringUp(dir: string, o: LabUpOptions): Promise<LabInfo> {
     if (!plan.some((n) => n.name === name)) throw new LabError(`lab: fault for unknown node ${name}`);
     list.forEach(checkFault);
   }
+  const variants = o.variants ?? {};
+  for (const [name, list] of Object.entries(variants)) {
+    if (!plan.some((n) => n.name === name)) throw new LabError(`lab: variant for unknown node ${name}`);
+    list.forEach(checkVariant);
+  }
   const paths = labPaths(dir);
   buildBase(dir, o.toolsDir ?? defaultToolsDir(), { python: o.python });
   phase("base");
@@ -98,7 +106,7 @@ async function bringUp(dir: string, o: LabUpOptions): Promise<LabInfo> {
   phase("keys");
   await createNodeRoots(
     dir,
-    plan.map((n) => ({ name: n.name, os: n.os, ip: n.ip, faults: faults[n.name] ?? [] })),
+    plan.map((n) => ({ name: n.name, os: n.os, ip: n.ip, faults: faults[n.name] ?? [], variants: (variants[n.name] ?? []).map(checkVariant) })),
     8,
     () => phase("roots"),
     { clone: o.clone },

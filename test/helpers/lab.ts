@@ -50,6 +50,8 @@ export interface StartLabOptions {
   el7?: number;
   el9?: number;
   faults?: Record<string, Fault[]>;
+  /** node -> `key=value` variants (src/lab/variants.ts) */
+  variants?: Record<string, string[]>;
   bootDelayMs?: number;
 }
 
@@ -120,6 +122,7 @@ export async function startLab(o: StartLabOptions = {}): Promise<TestLab> {
       el9,
       startIndex,
       faults: o.faults,
+      variants: o.variants,
       bootDelayMs: o.bootDelayMs ?? 300,
       supervisorPath: DIST_SUPERVISOR,
       toolsDir: join(REPO, "dist", "lab", "tools"),

@@ -8,16 +8,24 @@ import { intFlag } from "../options.js";
 
 const REPO = fileURLToPath(new URL("../../..", import.meta.url));
 
-/** playbook → extra vars the demo needs on the lab */
+/** playbook → extra vars the demo needs on the lab (runc-upgrade first: it makes the pipe workaround removable) */
 export const DEMO_PLAYBOOKS: Array<{ file: string; vars: string[] }> = [
   { file: "ethtool-offload.yml", vars: [] },
-  { file: "sysctl-revert.yml", vars: [] },
   { file: "runc-upgrade.yml", vars: [] },
+  { file: "sysctl-revert.yml", vars: [] },
   { file: "runc-nokmem.yml", vars: [] },
   { file: "kpatch-route.yml", vars: [] },
   { file: "netconsole.yml", vars: ["netconsole_target=127.0.0.1"] },
   { file: "kernel-upgrade.yml", vars: [] },
 ];
+
+/** Node variants (src/lab/variants.ts) that give every shipped playbook work on the default 2+2 lab. */
+export const DEMO_VARIANTS: Record<string, string[]> = {
+  "el7-node01": ["firmware=uefi", "kpatch=rpm", "kpatch_transition=3"], // kernel-upgrade on UEFI; kpatch 0.6.1, slow transition
+  "el7-node02": ["runc=rc93", "pipe_workaround=1", "iface=ens18"], // runc-upgrade, then sysctl-revert; offloads on ens18
+  "el9-node01": ["firmware=uefi", "iface=ens18"],
+  "el9-node02": ["pipe_workaround=1"],
+};
 
 /** `runCli` is passed in (not imported) so the demo does not import the program that registers it. */
 export function registerDemo(program: Command, io: Io, setCode: (c: number) => void, runCli: (argv: string[], io: Io) => Promise<number>): void {
@@ -34,7 +42,8 @@ export function registerDemo(program: Command, io: Io, setCode: (c: number) => v
       io.out(`== starting a lab of ${el7} CentOS 7 + ${el9} Rocky 9 nodes in ${f.dir}\n`);
       const { labUp } = await import("../../lab/up.js");
       const { labDown } = await import("../../lab/down.js");
-      const lab = await labUp({ dir: f.dir, el7, el9, startIndex: 3000 });
+      const variants = Object.fromEntries(Object.entries(DEMO_VARIANTS).filter(([n]) => Number(n.slice(-2)) <= (n.startsWith("el7") ? el7 : el9)));
+      const lab = await labUp({ dir: f.dir, el7, el9, startIndex: 3000, variants });
       const results: string[] = [];
       let worst = 0;
       try {

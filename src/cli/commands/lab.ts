@@ -22,7 +22,8 @@ export function registerLab(program: Command, io: Io, setCode: (c: number) => vo
     .option("--el9 <n>", "Rocky 9.1 nodes", "2")
     .option("--dir <dir>", "lab directory (root-owned, not under /tmp)", DEFAULT_LAB_DIR)
     .option("--fault <node=fault>", "start a node with a fault, e.g. el7-node02=reboot=never (repeatable)", (v: string, p: string[]) => [...p, v], [] as string[])
-    .action(async (f: { el7: string; el9: string; dir: string; fault: string[] }) => {
+    .option("--variant <node:key=value>", "start a node as a variant, e.g. el7-node01:firmware=uefi, el9-node01:iface=ens18 (repeatable)", (v: string, p: string[]) => [...p, v], [] as string[])
+    .action(async (f: { el7: string; el9: string; dir: string; fault: string[]; variant: string[] }) => {
       const el7 = intFlag("el7", f.el7, 0, 2000) ?? 0;
       const el9 = intFlag("el9", f.el9, 0, 2000) ?? 0;
       if (el7 + el9 === 0) throw new InputError("lab up: ask for at least one node (--el7 N / --el9 N)");
@@ -33,7 +34,13 @@ export function registerLab(program: Command, io: Io, setCode: (c: number) => vo
         (faults[spec.slice(0, i)] ??= []).push((await lab.checkFault())(spec.slice(i + 1)));
       }
       const t0 = Date.now();
-      const info = await (await lab.up())({ dir: f.dir, el7, el9, faults });
+      const variants: Record<string, string[]> = {};
+      for (const spec of f.variant) {
+        const i = spec.indexOf(":");
+        if (i <= 0) throw new InputError(`--variant ${JSON.stringify(spec)}: expected <node>:<key>=<value>, e.g. el7-node01:firmware=uefi`);
+        (variants[spec.slice(0, i)] ??= []).push(spec.slice(i + 1));
+      }
+      const info = await (await lab.up())({ dir: f.dir, el7, el9, faults, variants });
       io.out(`lab up: ${info.nodes.length} nodes in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);
       io.out(`inventory:   ${info.inventoryPath}\n`);
       io.out(`try:         remedy check playbooks/ethtool-offload.yml -i ${f.dir}/inventory.ini\n`);

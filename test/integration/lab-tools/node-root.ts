@@ -45,11 +45,12 @@ export class NodeFactory {
     buildBase(this.labDir, TOOLS_DIR);
   }
 
-  async node(os: NodeOs): Promise<TestNode> {
+  /** A fresh node; `variants` (`key=value`, src/lab/variants.ts) are in place before lab-init runs. */
+  async node(os: NodeOs, variants: string[] = []): Promise<TestNode> {
     const i = ++this.counter;
     const name = `${os}n${i}`;
     const ip = `10.0.${i % 250}.${os === "el7" ? 7 : 9}`;
-    const { root } = await createNodeRoot(this.labDir, { name, os, ip });
+    const { root } = await createNodeRoot(this.labDir, { name, os, ip, variants });
     this.names.push(name);
     return {
       name,

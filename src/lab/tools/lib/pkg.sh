@@ -3,6 +3,7 @@
 # Catalog of available packages: /var/lib/lab/catalog, lines `repo name version release arch [dep,dep...]`.
 # Program links that appear with a package: $LAB_T/data/pkgfiles, lines `name node-path tool`.
 PKG_DB=/var/lib/rpm/lab-packages
+PKG_DB_TIMES=/var/lib/rpm/lab-installtime # `<nevra> <install epoch>` lines (rpm INSTALLTIME, -q --last)
 PKG_CATALOG=/var/lib/lab/catalog
 
 nevra() { printf '%s-%s-%s.%s' "$1" "$2" "$3" "$4"; }
@@ -81,6 +82,7 @@ pkg_install() { # name ver rel arch repo
   local n=$1 v=$2 r=$3 a=$4 repo=${5:-@System} k="$2-$3.$4" pn path tool
   [[ -d ${PKG_DB%/*} ]] || mkdir -p "${PKG_DB%/*}"
   echo "$n $v $r $a $repo" >>"$PKG_DB"
+  echo "$n-$k ${EPOCHSECONDS}" >>"$PKG_DB_TIMES"
   while read -r pn path tool; do [[ $pn == "$n" ]] && lab_link_tool "$path" "$tool"; done <"$LAB_T/data/pkgfiles"
   case $n in
     kernel | kernel-ml | kernel-lt) [[ $LAB_OS == el7 ]] && kernel_files_install "$n" "$k" ;;
@@ -110,6 +112,11 @@ kernel_files_install() { # pkgname kver
   printf 'lab System.map %s\n' "$k" >"/boot/System.map-$k"
   [[ -d /usr/lib/modules/$k ]] || mkdir -p "/usr/lib/modules/$k"
   [[ ${LAB_NO_BOOTENTRY:-} == 1 ]] && return 0
+  boot_entry_add "$n" "$k"
+}
+# What new-kernel-pkg --install (EL7) / kernel-install add (EL9) do to the boot loader for package n, kver k.
+boot_entry_add() {
+  local n=$1 k=$2 d u
   if [[ $LAB_OS == el9 ]]; then bls_add_entry "$k"; else el7_add_entry "$k"; fi
   # new-kernel-pkg / kernel-install: --make-default only if UPDATEDEFAULT=yes and DEFAULTKERNEL is this package.
   u=$(sed -n 's/^UPDATEDEFAULT=//p' /etc/sysconfig/kernel 2>/dev/null)

@@ -7,6 +7,8 @@ write_runc() {
     echo "# lab runc $v (generated; not a real binary)"
     echo "# buildtags: $t"
     echo 'LAB_TOOL=runc source /opt/lab/base/tools/lib/common.sh'
+    echo "LAB_RUNC_VERSION=$v"
+    echo 'source "$LAB_T/lib/runc-cli.sh"'
     echo 'case $1 in'
     echo '  --version|-v|-version) cat <<"V"'
     echo "runc version $v"
@@ -16,9 +18,7 @@ write_runc() {
     [[ -n $l ]] && echo "libseccomp: $l"
     echo 'V'
     echo '  ;;'
-    echo '  list) echo "ID          PID         STATUS      BUNDLE      CREATED     OWNER" ;;'
-    echo '  "") echo "NAME:"; echo "   runc - Open Container Initiative runtime" ;;'
-    echo '  *) exit 0 ;;'
+    echo '  *) runc_cli "$@" ;;'
     echo 'esac'
   } >"$p"
   chmod 755 "$p"
