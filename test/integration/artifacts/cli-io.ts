@@ -26,7 +26,7 @@ export async function remedy(argv: string[], env: NodeJS.ProcessEnv): Promise<Cl
   // --json run output is one event per line; other commands (cache list --json) print one pretty document
   const events = out
     .split("\n")
-    .filter((l) => l.startsWith('{"type":'))
+    .filter((l) => l.startsWith('{"v":') || l.startsWith('{"type":')) // versioned JSON-lines events (schemas/events.schema.json)
     .map((l) => JSON.parse(l) as RunEvent);
   return { code, out, err, events };
 }
