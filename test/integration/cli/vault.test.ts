@@ -48,8 +48,14 @@ describe("vaulted inventory and -e @file", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(join(w, "n1.secrets"), "utf8")).toBe("tok-1.1-s3cr3t|db pass 1.2 with spaces|extra-1.2-value\n");
     expect(readdirSync(w).sort()).toEqual(["n1.secrets", "n2.secrets"]);
-    expect(r.stdout).toContain("<redacted>");
+    // secret vars reach the commands as "$REMEDY_SECRET_<name>" (values on stdin), so the shown commands hold none
+    expect(r.stdout).toContain('echo wrote "$REMEDY_SECRET_app_token"');
     noSecretIn(r.stdout + r.stderr);
+    // what a command prints back is masked: `echo wrote {{ app_token }}` shows in the events as "wrote <redacted>"
+    const applied = await cli(["apply", pb, "-i", inv, "--yes", "--json", "-e", `work=${work()}`, "-e", extra, "--vault-password-file", join(FIX, "vault-pass.txt"), "--vault-id", `prod@${join(FIX, "prod-pass.txt")}`], { env });
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout).toContain("wrote <redacted>");
+    noSecretIn(applied.stdout + applied.stderr);
     const json = await cli(["check", pb, "-i", inv, "--json", "-e", `work=${work()}`, "-e", extra, "--vault-password-file", join(FIX, "vault-pass.txt"), "--vault-id", `prod@${join(FIX, "prod-pass.txt")}`], { env });
     expect(json.code, json.stderr).toBe(2);
     noSecretIn(json.stdout + json.stderr);
