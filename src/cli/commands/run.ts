@@ -32,7 +32,7 @@ import { ExitCode, exitCodeForRun } from "../exit-codes.js";
 import { enforcement, loadPlanForApply, planWriter, refusalReport, type LoadedPlan } from "./run-plan.js";
 import { resolveRunFlags, settingsNote } from "../run-settings.js";
 import { vaultKeyringFor } from "../vault-password.js";
-import { openInventory, setVaultKeyring, type VaultKeyring } from "../../inventory/vault.js";
+import { openInventory, setVaultKeyring, vaultedNames, type VaultKeyring } from "../../inventory/vault.js";
 import { listRun } from "./list.js";
 
 export type { Loaded } from "./loaded.js";
@@ -147,6 +147,8 @@ export async function runCommand(mode: Mode, pbPath: string, cliFlags: RunFlags,
     playbook,
     hosts,
     varsFor,
+    // decrypted vault values travel like secrets ("$REMEDY_SECRET_<name>", value on stdin), whatever the var is called
+    secretVarsFor: (h) => vaultedNames(varsFor(h), vault),
     groups: groupsView(inventory),
     connector,
     signal: io.signal,

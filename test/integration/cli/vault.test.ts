@@ -61,6 +61,18 @@ describe("vaulted inventory and -e @file", () => {
     noSecretIn(json.stdout + json.stderr);
   });
 
+  it("a decrypted vault value travels like a secret whatever its var is called: off the command line, the exact value on the node", async () => {
+    const w = work();
+    const pbPort = join(w, "..", `port-${Date.now()}.yml`);
+    // n1_port (2201) comes from the whole vaulted host_vars/n1.yml; its name does not look secret
+    writeFileSync(pbPort, `name: vaulted port\nhosts: n1\nsteps:\n  - name: port written\n    check:\n      run: "test -f ${w}/port"\n      expect_exit: [0, 1]\n      compliant: { exit: [0] }\n    apply:\n      - "printf %s {{ n1_port }} > ${w}/port"\n`);
+    const r = await cli(["apply", pbPort, "-i", inv, "--yes", "-v", "--vault-password-file", join(FIX, "vault-pass.txt"), "--vault-id", `prod@${join(FIX, "prod-pass.txt")}`], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(w, "port"), "utf8")).toBe("2201");
+    expect(r.stdout).toContain('printf %s "$REMEDY_SECRET_n1_port"');
+    expect(r.stdout + r.stderr).not.toContain("2201");
+  });
+
   it("ANSIBLE_VAULT_PASSWORD_FILE, ansible.cfg vault_password_file (an executable is run), --ask-vault-pass", async () => {
     const dir = mkdtempSync(join(root, "cfg-"));
     const script = join(dir, "vault-pass.sh");
