@@ -15,7 +15,8 @@ function shownItem(item: string): string {
   if (isSecretName(item)) return "(an argument naming a secret; its value is not shown)";
   const t = item.trim();
   if (t.startsWith("{") || t.startsWith("@") || !t.includes("=")) return t.startsWith("@") ? JSON.stringify(item) : `(${t.startsWith("{") ? "a JSON object" : "an argument"} of ${[...t].length} characters; values are not shown)`;
-  const keys = [...t.matchAll(/(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=/g)].map((m) => m[1]);
+  // keys are shown even when invalid (`1x=…`), so the message can point at the bad one
+  const keys = [...t.matchAll(/(?:^|\s)([^\s='"]+)=/g)].map((m) => m[1]);
   return JSON.stringify(keys.map((k) => `${k}=…`).join(" "));
 }
 import { parseYamlSource } from "../inventory/yamldoc.js";

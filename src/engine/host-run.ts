@@ -28,6 +28,8 @@ export interface HostRunOptions {
   mode: Mode;
   playbook: Playbook;
   vars: Vars;
+  /** vars secret whatever their name (decrypted vault values) */
+  secretVars?: ReadonlySet<string>;
   groups: Record<string, string[]>;
   connector: Connector;
   emit: EventSink;
@@ -67,7 +69,7 @@ export async function runHost(o: HostRunOptions): Promise<HostResult> {
   phase("connect");
   let transport: Transport;
   // secret vars reach commands as "$REMEDY_SECRET_<name>", their values on stdin (never on the node's ps)
-  const secrets = secretBinding(o.vars, o.playbook.inputs);
+  const secrets = secretBinding(o.vars, o.playbook.inputs, o.secretVars);
   // (filled in as commands are rendered; no secret names, no wrapper: the run's connection itself)
   const bind = (t: Transport) => (secrets.names.size ? withSecretEnv(t, secrets.env) : t);
   try {

@@ -35,6 +35,8 @@ export interface RunOptions {
   hosts: string[];
   /** merged variables per host (inventory < playbook vars < extra vars) */
   varsFor: (host: string) => Vars;
+  /** vars secret whatever their name (decrypted vault values): delivered like secret-named ones */
+  secretVarsFor?: (host: string) => ReadonlySet<string>;
   groups: Record<string, string[]>;
   /** the run's one connector: one connection per host for the whole run */
   connector: Connector;
@@ -140,6 +142,7 @@ function hostOptions(o: RunOptions, host: string, tracker: CordonTracker): HostR
     mode: o.mode,
     playbook: o.playbook,
     vars: o.varsFor(host),
+    secretVars: o.secretVarsFor?.(host),
     groups: o.groups,
     connector: o.connector,
     emit: o.emit,

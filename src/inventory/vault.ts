@@ -180,6 +180,13 @@ export function openInventory(inv: Inventory, hosts: readonly string[], k: Vault
   for (const layer of Object.values(layers ?? {})) for (const vars of layer.values()) k.open(vars);
 }
 
+/** The names in `vars` whose value holds a decrypted vault value: secret whatever they are called. */
+export function vaultedNames(vars: Record<string, unknown>, k: VaultKeyring): Set<string> {
+  const holds = (v: unknown): boolean =>
+    typeof v === "string" || typeof v === "number" ? k.revealed.has(String(v)) : Array.isArray(v) ? v.some(holds) : v !== null && typeof v === "object" ? Object.values(v).some(holds) : false;
+  return new Set(Object.keys(vars).filter((n) => holds(vars[n])));
+}
+
 /** For display (`remedy inventory`): sealed values and values decrypted from vaulted files read "<vaulted>". */
 export function maskVaulted(inv: Inventory, k: VaultKeyring): void {
   const mask = (v: unknown): unknown => {

@@ -124,8 +124,10 @@ export function inputMessage(name: string, spec: InputSpec, value: unknown, reas
 }
 
 /** The secret names among `vars` (by name or declared), for rendering them as stdin-delivered references. */
-export function secretBinding(vars: Record<string, unknown>, inputs?: Record<string, InputSpec>): { names: Set<string>; env: Map<string, string> } {
+/** `alsoSecret`: names secret whatever they are called (vars holding a decrypted vault value). */
+export function secretBinding(vars: Record<string, unknown>, inputs?: Record<string, InputSpec>, alsoSecret?: Iterable<string>): { names: Set<string>; env: Map<string, string> } {
   const names = new Set(Object.keys(vars).filter((n) => isSecretVar(n, inputs?.[n])));
+  for (const n of alsoSecret ?? []) names.add(n);
   for (const [n, spec] of Object.entries(inputs ?? {})) if (spec.secret) names.add(n);
   return { names, env: new Map() };
 }

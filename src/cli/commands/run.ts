@@ -32,13 +32,14 @@ import { ExitCode, exitCodeForRun } from "../exit-codes.js";
 import { enforcement, loadPlanForApply, planWriter, refusalReport, type LoadedPlan } from "./run-plan.js";
 import { resolveRunFlags, settingsNote } from "../run-settings.js";
 import { vaultKeyringFor } from "../vault-password.js";
-import { openInventory, setVaultKeyring, type VaultKeyring } from "../../inventory/vault.js";
+import { openInventory, setVaultKeyring, vaultedNames, type VaultKeyring } from "../../inventory/vault.js";
 import { listRun } from "./list.js";
 
 export type { Loaded } from "./loaded.js";
 
 /** `preflight: false` for --list-hosts/--list-tasks, which run nothing (as ansible-playbook, they list without filling in values). */
-export async function loadForRun(pbPath: string, flags: RunFlags, o: { preflight?: boolean } = {}): Promise<Loaded> {
+/** `vault`: inline !vault values are opened before the pre-flight checks, which must see (and may refuse) plaintext values. */
+export async function loadForRun(pbPath: string, flags: RunFlags, o: { preflight?: boolean; vault?: VaultKeyring } = {}): Promise<Loaded> {
   const extraVars = parseExtraVars(flags.extraVars ?? []);
   if (!flags.inventory) throw new InputError("missing -i/--inventory: name the inventory file or directory");
   const [playbook, inventory] = await Promise.all([loadPlaybook(pbPath, { extraVars }), loadInventory(flags.inventory)]);
@@ -46,6 +47,7 @@ export async function loadForRun(pbPath: string, flags: RunFlags, o: { preflight
   if (hosts.length === 0) {
     throw new InputError(`hosts pattern "${playbook.hosts}"${flags.limit ? ` limited by "${flags.limit}"` : ""} matches no host in ${flags.inventory}`);
   }
+  if (o.vault) openInventory(inventory, hosts, o.vault, (h) => hostVars(inventory, h)); // inline !vault; refused here without a password
   if (o.preflight !== false) {
     const problems = await preflightProblems({ playbook, inventory, hosts, extraVars });
     if (problems.length) throw new InputError(problems);
@@ -83,10 +85,9 @@ export async function runCommand(mode: Mode, pbPath: string, cliFlags: RunFlags,
   const vault = await vaultKeyringFor(flags, io); // before loading: whole vaulted vars files decrypt while loading
   setVaultKeyring(vault);
   const listing = Boolean(flags.listHosts || flags.listTasks);
-  const loaded = await loadForRun(pbPath, flags, { preflight: !listing });
+  const loaded = await loadForRun(pbPath, flags, { preflight: !listing, vault });
   const { playbook, inventory, extraVars } = loaded;
   let hosts = loaded.hosts;
-  openInventory(inventory, hosts, vault, (h) => hostVars(inventory, h)); // inline !vault; refused here without a password
   checkTags(playbook, "--tags", tags);
   checkTags(playbook, "--skip-tags", skipTags);
   if (listing) {
@@ -146,6 +147,8 @@ export async function runCommand(mode: Mode, pbPath: string, cliFlags: RunFlags,
     playbook,
     hosts,
     varsFor,
+    // decrypted vault values travel like secrets ("$REMEDY_SECRET_<name>", value on stdin), whatever the var is called
+    secretVarsFor: (h) => vaultedNames(varsFor(h), vault),
     groups: groupsView(inventory),
     connector,
     signal: io.signal,

@@ -27,7 +27,7 @@ function forms(s: string): string[] {
 let fleet: SshdCluster;
 let root: string;
 let work: string;
-const saved = { state: process.env.REMEDY_TARGET_STATE_DIR, audit: process.env.REMEDY_TARGET_AUDIT_LOG };
+const saved = { state: process.env.REMEDY_TARGET_STATE_DIR, audit: process.env.REMEDY_TARGET_AUDIT_LOG, stateDir: process.env.REMEDY_STATE_DIR };
 
 beforeAll(async () => {
   fleet = await startSshd({ count: 1 });
@@ -36,6 +36,7 @@ beforeAll(async () => {
   execFileSync("mkdir", ["-p", work]);
   process.env.REMEDY_TARGET_STATE_DIR = join(root, "target/state");
   process.env.REMEDY_TARGET_AUDIT_LOG = join(root, "target/audit.jsonl");
+  process.env.REMEDY_STATE_DIR = join(root, "state"); // the run journal (not the user's ~/.local/state)
   const h = fleet.hosts[0]!;
   writeFileSync(
     join(root, "inv.yml"),
@@ -67,7 +68,7 @@ steps:
 }, 60_000);
 afterAll(async () => {
   await fleet?.stop();
-  for (const [k, v] of [["REMEDY_TARGET_STATE_DIR", saved.state], ["REMEDY_TARGET_AUDIT_LOG", saved.audit]] as const) {
+  for (const [k, v] of [["REMEDY_TARGET_STATE_DIR", saved.state], ["REMEDY_TARGET_AUDIT_LOG", saved.audit], ["REMEDY_STATE_DIR", saved.stateDir]] as const) {
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
@@ -105,7 +106,7 @@ describe("secrets stay secret (real sshd)", () => {
     expect(ps).toContain(`${work}/got-token`); // we did see the commands running
     outputs.ps = ps;
     outputs.junit = readFileSync(junit, "utf8");
-    const runs = join(root, ".remedy", "runs");
+    const runs = join(root, "state", "runs"); // the journal lives in the state dir
     outputs.journal = readdirSync(runs).map((f) => readFileSync(join(runs, f), "utf8")).join("\n");
     expect(outputs.journal.length).toBeGreaterThan(0);
     outputs.audit = readFileSync(process.env.REMEDY_TARGET_AUDIT_LOG!, "utf8");

@@ -48,11 +48,29 @@ describe("vaulted inventory and -e @file", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(join(w, "n1.secrets"), "utf8")).toBe("tok-1.1-s3cr3t|db pass 1.2 with spaces|extra-1.2-value\n");
     expect(readdirSync(w).sort()).toEqual(["n1.secrets", "n2.secrets"]);
-    expect(r.stdout).toContain("<redacted>");
+    // secret vars reach the commands as "$REMEDY_SECRET_<name>" (values on stdin), so the shown commands hold none
+    expect(r.stdout).toContain('echo wrote "$REMEDY_SECRET_app_token"');
     noSecretIn(r.stdout + r.stderr);
+    // what a command prints back is masked: `echo wrote {{ app_token }}` shows in the events as "wrote <redacted>"
+    const applied = await cli(["apply", pb, "-i", inv, "--yes", "--json", "-e", `work=${work()}`, "-e", extra, "--vault-password-file", join(FIX, "vault-pass.txt"), "--vault-id", `prod@${join(FIX, "prod-pass.txt")}`], { env });
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout).toContain("wrote <redacted>");
+    noSecretIn(applied.stdout + applied.stderr);
     const json = await cli(["check", pb, "-i", inv, "--json", "-e", `work=${work()}`, "-e", extra, "--vault-password-file", join(FIX, "vault-pass.txt"), "--vault-id", `prod@${join(FIX, "prod-pass.txt")}`], { env });
     expect(json.code, json.stderr).toBe(2);
     noSecretIn(json.stdout + json.stderr);
+  });
+
+  it("a decrypted vault value travels like a secret whatever its var is called: off the command line, the exact value on the node", async () => {
+    const w = work();
+    const pbPort = join(w, "..", `port-${Date.now()}.yml`);
+    // n1_port (2201) comes from the whole vaulted host_vars/n1.yml; its name does not look secret
+    writeFileSync(pbPort, `name: vaulted port\nhosts: n1\nsteps:\n  - name: port written\n    check:\n      run: "test -f ${w}/port"\n      expect_exit: [0, 1]\n      compliant: { exit: [0] }\n    apply:\n      - "printf %s {{ n1_port }} > ${w}/port"\n`);
+    const r = await cli(["apply", pbPort, "-i", inv, "--yes", "-v", "--vault-password-file", join(FIX, "vault-pass.txt"), "--vault-id", `prod@${join(FIX, "prod-pass.txt")}`], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(w, "port"), "utf8")).toBe("2201");
+    expect(r.stdout).toContain('printf %s "$REMEDY_SECRET_n1_port"');
+    expect(r.stdout + r.stderr).not.toContain("2201");
   });
 
   it("ANSIBLE_VAULT_PASSWORD_FILE, ansible.cfg vault_password_file (an executable is run), --ask-vault-pass", async () => {

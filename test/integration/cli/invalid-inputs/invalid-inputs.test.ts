@@ -70,12 +70,18 @@ function setUp(c: Case, i: number): { dir: string; sub: (s: string) => string } 
   return { dir, sub };
 }
 
+/** Hermetic: no settings from the caller's environment, ~/.ansible.cfg or state dir (ANSIBLE_*, REMEDY_*, JUNIT_*). */
+function caseEnv(dir: string): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(ANSIBLE_|REMEDY_|JUNIT_|XDG_STATE_HOME$)/.test(k)));
+  return { ...env, HOME: join(dir, "home"), REMEDY_STATE_DIR: join(dir, "state") };
+}
+
 async function run(c: Case, dir: string, argv: string[]): Promise<{ code: number; out: string }> {
   if (!c.subprocess) {
-    const r = await cli(argv, { cwd: dir });
+    const r = await cli(argv, { cwd: dir, env: caseEnv(dir) });
     return { code: r.code, out: r.stderr + r.stdout };
   }
-  const r = spawnSync(process.execPath, ["--max-old-space-size=96", BIN, ...argv], { cwd: dir, encoding: "utf8", timeout: 60_000, env: { ...process.env, NODE_OPTIONS: "" } });
+  const r = spawnSync(process.execPath, ["--max-old-space-size=96", BIN, ...argv], { cwd: dir, encoding: "utf8", timeout: 60_000, env: { ...caseEnv(dir), NODE_OPTIONS: "" } });
   return { code: r.status ?? -1, out: (r.stderr ?? "") + (r.stdout ?? "") + (r.signal ? `\n(killed by ${r.signal})` : "") };
 }
 
