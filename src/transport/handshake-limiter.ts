@@ -24,7 +24,12 @@ export interface LimiterState {
   limit: number;
   /** clock time of the last narrowing: only handshakes started after it are fresh evidence for another */
   lastCutAt: number;
+  /** clock times of the latest successful handshakes (at most RATE_WINDOW), oldest first */
+  recent?: readonly number[];
 }
+
+/** successful handshakes the completion rate is measured over */
+export const RATE_WINDOW = 32;
 
 export interface HandshakeSample {
   startedAt: number;
@@ -40,16 +45,23 @@ export function defaultLimits(connectTimeoutMs = 10_000): HandshakeLimits {
 /**
  * Pure: the limit after one handshake finished at `now`. A burst of slow handshakes from the same wave
  * narrows once, not once per handshake: a sample counts for a cut only if it started after the last cut.
+ * A cut also never leaves more in flight than the measured completion rate finishes within slowMs/2
+ * (Little's law): on a saturated machine, where a whole wide first wave timed out, the retries then arrive
+ * paced to what the machine actually completes instead of as another wave of the same size.
  */
 export function nextLimit(s: LimiterState, x: HandshakeSample, now: number, p: HandshakeLimits): LimiterState {
   const slow = x.outcome === "overload" || (x.outcome === "ok" && x.durationMs >= p.slowMs);
+  const recent = x.outcome === "ok" ? [...(s.recent ?? []), now].slice(-RATE_WINDOW) : s.recent;
   if (slow) {
-    if (x.startedAt < s.lastCutAt) return s;
+    if (x.startedAt < s.lastCutAt) return { ...s, recent };
     const factor = x.outcome === "overload" ? 0.5 : 0.75;
-    return { limit: Math.max(p.min, Math.floor(s.limit * factor)), lastCutAt: now };
+    let limit = Math.floor(s.limit * factor);
+    const span = recent && recent.length >= 2 ? now - recent[0]! : 0;
+    if (span > 0) limit = Math.min(limit, Math.floor(((recent!.length - 1) / span) * (p.slowMs / 2)));
+    return { limit: Math.max(p.min, limit), lastCutAt: now, recent };
   }
-  if (x.outcome === "ok" && x.durationMs <= p.fastMs) return { ...s, limit: Math.min(p.max, s.limit + 1) };
-  return s;
+  if (x.outcome === "ok" && x.durationMs <= p.fastMs) return { ...s, limit: Math.min(p.max, s.limit + 1), recent };
+  return { ...s, recent };
 }
 
 export interface LimiterClock {

@@ -29,20 +29,30 @@ describe("nextLimit (pure)", () => {
     expect(nextLimit({ limit: 64, lastCutAt: -Infinity }, { startedAt: 0, durationMs: 1, outcome: "ok" }, 1, limits).limit).toBe(64);
   });
   it("holds between fast and slow", () => {
-    expect(nextLimit(s, { startedAt: 0, durationMs: 2000, outcome: "ok" }, 2000, limits)).toBe(s);
+    expect(nextLimit(s, { startedAt: 0, durationMs: 2000, outcome: "ok" }, 2000, limits)).toMatchObject(s);
   });
   it("narrows to 3/4 when slow, to 1/2 on a timeout, never below min", () => {
-    expect(nextLimit(s, { startedAt: 0, durationMs: 3000, outcome: "ok" }, 3000, limits)).toEqual({ limit: 7, lastCutAt: 3000 });
-    expect(nextLimit(s, { startedAt: 0, durationMs: 10_000, outcome: "overload" }, 10_000, limits)).toEqual({ limit: 5, lastCutAt: 10_000 });
+    expect(nextLimit(s, { startedAt: 0, durationMs: 3000, outcome: "ok" }, 3000, limits)).toMatchObject({ limit: 7, lastCutAt: 3000 });
+    expect(nextLimit(s, { startedAt: 0, durationMs: 10_000, outcome: "overload" }, 10_000, limits)).toMatchObject({ limit: 5, lastCutAt: 10_000 });
     expect(nextLimit({ limit: 1, lastCutAt: -Infinity }, { startedAt: 0, durationMs: 10_000, outcome: "overload" }, 10_000, limits).limit).toBe(1);
   });
   it("a slow handshake started before the last cut does not cut again", () => {
     const cut = { limit: 7, lastCutAt: 3000 };
-    expect(nextLimit(cut, { startedAt: 10, durationMs: 3500, outcome: "ok" }, 3510, limits)).toBe(cut);
+    expect(nextLimit(cut, { startedAt: 10, durationMs: 3500, outcome: "ok" }, 3510, limits)).toMatchObject(cut);
     expect(nextLimit(cut, { startedAt: 3001, durationMs: 3500, outcome: "ok" }, 6501, limits).limit).toBe(5);
   });
   it("refused / auth / host key failures ('other') leave the limit alone", () => {
-    expect(nextLimit(s, { startedAt: 0, durationMs: 9000, outcome: "other" }, 9000, limits)).toBe(s);
+    expect(nextLimit(s, { startedAt: 0, durationMs: 9000, outcome: "other" }, 9000, limits)).toMatchObject(s);
+  });
+  it("a cut never leaves more in flight than the measured completion rate finishes within slowMs/2", () => {
+    // a wide first wave on a saturated machine: 32 handshakes done over 10 s, then the rest time out
+    const recent = Array.from({ length: 32 }, (_, i) => (i * 10_000) / 31);
+    const wide = { limit: 100, lastCutAt: -Infinity, recent };
+    // 31 completions in 10 s = 3.1/s; × 1.5 s = 4 (halving alone would leave 50)
+    expect(nextLimit(wide, { startedAt: 0, durationMs: 10_000, outcome: "overload" }, 10_000, limits).limit).toBe(4);
+    // a fast machine with a stray slow handshake: the rate (1000/s) allows far more than the 3/4 cut
+    const fast = { limit: 100, lastCutAt: -Infinity, recent: Array.from({ length: 32 }, (_, i) => i) };
+    expect(nextLimit(fast, { startedAt: 0, durationMs: 3100, outcome: "ok" }, 31, limits).limit).toBe(75);
   });
   it("defaults follow the connect timeout", () => {
     expect(defaultLimits(10_000)).toMatchObject({ fastMs: 1000, slowMs: 3000, min: 1 });
@@ -84,19 +94,19 @@ describe("HandshakeLimiter with a fake clock", () => {
     // one cut (16 → 12) for the wave, not sixteen
     expect(l.limit).toBe(12);
     expect(l.inFlight).toBe(12);
-    clock.advance(3500); // the second wave (started after the cut) is slow too: cut again
-    granted[16]!.done("ok");
+    clock.advance(3500); // the second wave (started after the cut) is slow too: cut again, to what the
+    granted[16]!.done("ok"); // measured rate finishes in 1.5 s: 16 done in 3.5 s → 6 (3/4 alone: 9)
     await flush();
-    expect(l.limit).toBe(9);
+    expect(l.limit).toBe(6);
     for (let i = 17; i < 28; i++) granted[i]!.done("ok"); // same wave: no further cut
     await flush();
-    expect(l.limit).toBe(9);
-    expect(l.inFlight).toBe(9);
+    expect(l.limit).toBe(6);
+    expect(l.inFlight).toBe(6);
     clock.advance(50); // handshakes are fast again: the limit grows back
-    for (let i = 28; i < 37; i++) granted[i]!.done("ok");
+    for (let i = 28; i < 34; i++) granted[i]!.done("ok");
     await flush();
-    expect(l.limit).toBe(18);
-    expect(l.inFlight).toBe(18);
+    expect(l.limit).toBe(12);
+    expect(l.inFlight).toBe(12);
   });
 
   it("halves on a timed-out handshake", async () => {
