@@ -54,19 +54,37 @@ describe("run lock", () => {
     expect((await acquireLock(t, req("run-A"))).ok).toBe(true);
   });
 
+  /** A fake clock: sleeping advances it; `at` runs once the clock has passed a time (no real waiting). */
+  function fakeClock(at?: { ms: number; run: () => Promise<unknown> }) {
+    let now = 0;
+    let fired = false;
+    return {
+      now: () => now,
+      sleep: async (ms: number) => {
+        now += ms;
+        if (at && !fired && now >= at.ms) {
+          fired = true;
+          await at.run();
+        }
+      },
+    };
+  }
+
   it("waits with --lock-timeout until the holder releases", async () => {
     await acquireLock(t, req("run-A"));
-    setTimeout(() => void t.exec(releaseScript(layout, "run-A")), 1200);
-    const t0 = Date.now();
-    const r = await acquireLock(t, req("run-B", { waitMs: 10_000 }));
+    const clock = fakeClock({ ms: 1200, run: () => t.exec(releaseScript(layout, "run-A")) });
+    const r = await acquireLock(t, req("run-B", { waitMs: 10_000, ...clock }));
     expect(r.ok).toBe(true);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
+    expect(clock.now()).toBeGreaterThanOrEqual(1200);
+    expect(clock.now()).toBeLessThan(10_000);
     expect(readFileSync(join(layout.stateDir, "lock.d/owner"), "utf8")).toContain("run_id=run-B");
   });
 
   it("gives up after the timeout, saying how long it waited", async () => {
     await acquireLock(t, req("run-A"));
-    const r = await acquireLock(t, req("run-B", { waitMs: 1500 }));
+    const clock = fakeClock();
+    const r = await acquireLock(t, req("run-B", { waitMs: 1500, ...clock }));
+    expect(clock.now()).toBeGreaterThanOrEqual(1500);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.message).toMatch(/\(waited 2 s\)$/);
   });
