@@ -2,7 +2,7 @@
 // It starts the nodes lab-init has booted, performs reboots requested through /.lab/reboot-request, and applies faults
 // from /.lab/faults at start and on SIGHUP. Usage: node dist/lab/supervisor.js <labDir>
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, copyFileSync, existsSync, openSync, readFileSync, realpathSync, rmSync, watch, writeFileSync, type FSWatcher } from "node:fs";
+import { closeSync, copyFileSync, existsSync, openSync, readFileSync, readSync, realpathSync, rmSync, statSync, watch, writeFileSync, type FSWatcher } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { mountDiskFull, unmountDiskFull } from "./diskfull.js";
@@ -103,13 +103,22 @@ class NodeRunner {
       await this.reconcile();
       if (set.reboot.kind === "die-after" && (this.state as NodeRunState) === "up") {
         const seconds = set.reboot.seconds;
-        this.dieTimer = setTimeout(() => {
+        const die = () =>
           void this.enqueue("die-after", async () => {
             this.halted = true;
             await this.killNode();
             this.state = "dead";
           });
-        }, seconds * 1000);
+        // S seconds after the first SSH session of the new boot (the node is seen up, then dies), not after
+        // the boot itself: a busy controller may take longer than S to reconnect, and then never sees it up
+        const log = this.paths.sshdLog;
+        const from = existsSync(log) ? statSync(log).size : 0;
+        const watchSessions = setInterval(() => {
+          if (!acceptedSince(log, from)) return;
+          clearInterval(watchSessions);
+          this.dieTimer = setTimeout(die, seconds * 1000);
+        }, 100);
+        this.dieTimer = watchSessions;
       }
     });
   }
@@ -341,4 +350,21 @@ if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.me
     log(`supervisor failed: ${e instanceof Error ? e.stack : String(e)}`);
     process.exit(1);
   });
+}
+
+/** Has sshd logged an accepted login in `log` past byte `from`? */
+function acceptedSince(log: string, from: number): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(log, "r");
+    const size = statSync(log).size;
+    if (size <= from) return false;
+    const buf = Buffer.alloc(Math.min(size - from, 1 << 20));
+    readSync(fd, buf, 0, buf.length, from);
+    return buf.includes("Accepted ");
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }

@@ -162,6 +162,11 @@ async function waitUntilUp(info: LabInfo, faults: Record<string, readonly Fault[
     return !f.unreachable && !f.panic;
   });
   const pending = new Set(expectUp.map((n) => n.name));
+  // the deadline moves on while nodes keep coming up: a loaded machine is slow, not broken (a stuck node
+  // still fails after a quiet stretch as long as the whole budget)
+  const quietMs = Math.max(0, deadline - Date.now());
+  let lastProgress = Date.now();
+  let lastCount = -1;
   for (;;) {
     if (!alive(info.supervisorPid)) {
       throw new LabError(`lab: the supervisor exited during start; see ${labPaths(info.dir).supervisorLog}:\n${tail(labPaths(info.dir).supervisorLog)}`);
@@ -172,7 +177,9 @@ async function waitUntilUp(info: LabInfo, faults: Record<string, readonly Fault[
     checks.forEach((n, i) => ok[i] && pending.delete(n.name));
     const booting = info.nodes.some((n) => (state?.nodes[n.name]?.state ?? "booting") === "booting");
     if (pending.size === 0 && !booting) return;
-    if (Date.now() > deadline) {
+    const count = pending.size + info.nodes.filter((n) => (state?.nodes[n.name]?.state ?? "booting") === "booting").length;
+    if (count !== lastCount) [lastCount, lastProgress] = [count, Date.now()];
+    if (Date.now() > Math.max(deadline, lastProgress + quietMs)) {
       throw new LabError(`lab: nodes not up in time: ${[...pending].slice(0, 10).join(", ")}${pending.size > 10 ? "..." : ""} (see ${info.dir}/nodes/<name>/sshd.log)`);
     }
     await new Promise((r) => setTimeout(r, 50));
