@@ -3,6 +3,7 @@
 // hundreds at once, a saturated lab machine or a bastion does not (they all finish late together and hit
 // the connect timeout). So: start wide, widen while handshakes complete fast, narrow when they turn slow
 // or time out, and always let at least one through.
+import { enqueue } from "./wait-queue.js";
 
 /** What a finished handshake says about load. "other" (refused, auth, host key) says nothing. */
 export type HandshakeOutcome = "ok" | "overload" | "other";
@@ -109,19 +110,7 @@ export class HandshakeLimiter {
   acquire(signal?: AbortSignal): Promise<HandshakeTicket> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.waiters.length === 0 && this.active < this.state.limit) return Promise.resolve(this.grant());
-    return new Promise((resolve, reject) => {
-      const wake = () => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve(this.grant());
-      };
-      const onAbort = () => {
-        const i = this.waiters.indexOf(wake);
-        if (i >= 0) this.waiters.splice(i, 1);
-        reject(signal?.reason);
-      };
-      this.waiters.push(wake);
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
+    return enqueue(this.waiters, () => this.grant(), signal);
   }
 
   private grant(): HandshakeTicket {

@@ -1,4 +1,5 @@
 // Counting semaphore: bounds open SSH session channels per connection (OpenSSH MaxSessions is 10).
+import { enqueue } from "./wait-queue.js";
 
 export class Semaphore {
   private free: number;
@@ -28,18 +29,6 @@ export class Semaphore {
       this.free--;
       return Promise.resolve(grant());
     }
-    return new Promise((resolve, reject) => {
-      const wake = () => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve(grant());
-      };
-      const onAbort = () => {
-        const i = this.waiters.indexOf(wake);
-        if (i >= 0) this.waiters.splice(i, 1);
-        reject(signal?.reason);
-      };
-      this.waiters.push(wake);
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
+    return enqueue(this.waiters, grant, signal);
   }
 }
