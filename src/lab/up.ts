@@ -180,7 +180,14 @@ async function waitUntilUp(info: LabInfo, faults: Record<string, readonly Fault[
     const count = pending.size + info.nodes.filter((n) => (state?.nodes[n.name]?.state ?? "booting") === "booting").length;
     if (count !== lastCount) [lastCount, lastProgress] = [count, Date.now()];
     if (Date.now() > Math.max(deadline, lastProgress + quietMs)) {
-      throw new LabError(`lab: nodes not up in time: ${[...pending].slice(0, 10).join(", ")}${pending.size > 10 ? "..." : ""} (see ${info.dir}/nodes/<name>/sshd.log)`);
+      // the lab dir may be removed after this error: say here what its logs say
+      const first = [...pending][0];
+      const states = [...pending].slice(0, 10).map((n) => `${n} (${state?.nodes[n]?.state ?? "no state"})`);
+      throw new LabError(
+        `lab: nodes not up in time: ${states.join(", ")}${pending.size > 10 ? "..." : ""} (see ${info.dir}/nodes/<name>/sshd.log)` +
+          `\nsupervisor log:\n${tail(labPaths(info.dir).supervisorLog)}` +
+          (first ? `\n${first} sshd.log:\n${tail(nodePaths(info.dir, first).sshdLog)}` : ""),
+      );
     }
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -108,8 +108,36 @@ async function reapStaleLabs(): Promise<void> {
   }
 }
 
+/**
+ * Processes of test labs whose directory is gone (a test process killed before its lab could stop: its
+ * supervisor and sshds live on and hold their addresses, which the next lab would get "Address already in
+ * use" on). Their command lines name files under TEST_LAB_PARENT/<lab>/.
+ */
+function killOrphans(): void {
+  const prefix = `${TEST_LAB_PARENT}/`;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let cmd: string;
+    try {
+      cmd = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ");
+    } catch {
+      continue; // gone meanwhile
+    }
+    const at = cmd.indexOf(prefix);
+    if (at < 0) continue;
+    const lab = cmd.slice(at + prefix.length).split(/[/ ]/)[0];
+    if (!lab || existsSync(join(TEST_LAB_PARENT, lab))) continue;
+    try {
+      process.kill(Number(entry), "SIGKILL");
+    } catch {
+      // already gone, or not ours to kill
+    }
+  }
+}
+
 export async function startLab(o: StartLabOptions = {}): Promise<TestLab> {
   await reapStaleLabs();
+  killOrphans();
   const el7 = o.el7 ?? 1;
   const el9 = o.el9 ?? 1;
   if (!existsSync(DIST_SUPERVISOR)) throw new Error(`${DIST_SUPERVISOR} missing: run \`npm run build\` before the lab tests`);
