@@ -25,7 +25,7 @@ export function renderSshdConfig(c: SshdConfigInput): string {
     `MaxStartups 500:30:1000`,
     `MaxSessions 10`,
     `UseDNS no`,
-    `LogLevel ERROR`,
+    `LogLevel INFO`, // "Accepted publickey" lines: reboot=die-after counts from the first login of a boot
     `PidFile ${c.pidFile}`,
     `PrintMotd no`,
     `PrintLastLog no`,
