@@ -17,58 +17,61 @@ export function newToken(): string {
 }
 
 /**
- * The script: each check in its own `sh -c`, stdin closed, stdout captured by command substitution (a
- * trailing exit code keeps its final newlines intact), stderr in a temp file read only when non-empty.
- * Few processes per check: on a busy node the spawn count, not the shell, is what costs.
- * Each check runs under its own `timeout` on the node, so a hung check costs its own timeout once and the
- * batch goes on with the next one; a check that timed out is reported as timed out (never re-run).
+ * The script: each check in a forked subshell (`( eval ... )`, no shell exec'd per check), stdin closed,
+ * its stdout streamed between a mark before it and a mark with its exit code after it, stderr in a temp
+ * file read only when non-empty. On a busy node the spawn count, not the shell, is what costs: a check
+ * costs what the command itself costs (the floor: one fork and one exec), nothing for timing it.
+ * Per-check deadlines come from one watchdog per batch (a bash coprocess that sleeps in `read -t`, no
+ * process per check): TERM to the check's process group at its timeout, KILL 2 s later (like
+ * `timeout -k 2`), so a hung check costs its own timeout once and the batch goes on with the next one;
+ * a check that timed out is reported as timed out (never re-run). It needs bash (EL's /bin/sh and root's
+ * shell); any other shell re-runs the script under bash.
  */
 export function batchScript(items: readonly BatchItem[], token: string): string {
   const lines = [
     `e=$(mktemp 2>/dev/null) || exit 97`,
-    `trap 'rm -f "$e"' EXIT`,
-    `nl='
-'`,
+    // job control: each check gets its own process group, so the watchdog ends the check's children too;
+    // its notices ("Terminated ...") would go to the batch's stderr, which no check writes to
+    `exec 2>/dev/null; set -m`,
+    `coproc { while read -r p n; do [ "$p" = . ] && continue; read -t "$n" -r _; [ "$?" -gt 128 ] || continue; echo t; kill -TERM -- -"$p" 2>/dev/null; read -t 2 -r _ || kill -KILL -- -"$p" 2>/dev/null; done; }`,
+    `wi=\${COPROC[1]}; wo=\${COPROC[0]}; trap 'rm -f "$e"; kill "$COPROC_PID" 2>/dev/null' EXIT`,
   ];
   items.forEach((it, i) => {
-    // timeout(1) exits 124 when it killed the check; the elapsed time tells that apart from a check that exits 124
     const secs = Math.max(1, Math.ceil(it.timeoutSec));
     lines.push(
-      `s=$(date +%s); o=$(timeout -k 2 ${secs} /bin/sh -c ${shellQuote(it.command)} 2>"$e" </dev/null; printf '\n%s' "$?"); r=\${o##*"$nl"}; o=\${o%"$nl"*}`,
-      `t=0; [ "$r" = 124 ] && [ $(( $(date +%s) - s )) -ge ${secs - 1} ] && t=1`,
-      `printf '\n%s %d %d %d\n%s\n%s\n' ${token}-OUT ${i} "$r" "$t" "$o" ${token}-ERR; if [ -s "$e" ]; then while IFS= read -r l || [ -n "$l" ]; do printf '%s\n' "$l"; done <"$e"; : >"$e"; fi`,
+      `printf '\n%s %d\n' ${token}-OUT ${i}; (exec {wi}>&-; unset e p r t wi wo COPROC COPROC_PID; eval ${shellQuote(it.command)}) 2>"$e" </dev/null & p=$!; echo "$p ${secs}" >&"$wi"; wait "$p"; r=$?; echo . >&"$wi"`,
+      `t=0; while read -t 0 -u "$wo" && read -r -u "$wo" _; do t=1; done`,
+      `printf '\n%s %d %d %d\n' ${token}-ERR ${i} "$r" "$t"; if [ -s "$e" ]; then while IFS= read -r l || [ -n "$l" ]; do printf '%s\n' "$l"; done <"$e"; : >"$e"; fi`,
     );
   });
   lines.push(`printf '\n%s\n' ${token}-END`);
-  return lines.join("\n");
+  const body = lines.join("\n");
+  return `[ -n "\${BASH_VERSION-}" ] || exec bash -c ${shellQuote(body)}\n${body}`;
 }
 
 /** Parses what came back; a command whose section is incomplete (batch killed) is simply absent. */
 export function parseBatch(stdout: string, token: string, items: readonly BatchItem[], durationMs: number): Map<number, ExecResult> {
   const out = new Map<number, ExecResult>();
-  const re = new RegExp(`\\n${token}-OUT (\\d+) (\\d+)(?: ([01]))?\\n`, "g");
+  const re = new RegExp(`\\n${token}-OUT (\\d+)\\n`, "g");
   const marks = [...stdout.matchAll(re)];
   marks.forEach((m, k) => {
     const i = Number(m[1]);
-    const rc = Number(m[2]);
-    const start = (m.index ?? 0) + m[0].length;
-    const next = marks[k + 1]?.index ?? stdout.indexOf(`\n${token}-END\n`, start);
-    if (next < 0) return; // torn: the batch ended inside this command's output
-    const body = stdout.slice(start, next);
-    const errAt = body.indexOf(`\n${token}-ERR\n`);
-    if (errAt < 0) return;
     const item = items[i];
     if (!item) return;
-    if (m[3] === "1") {
-      out.set(i, { exitCode: null, signal: "KILL", timedOut: true, stdout: body.slice(0, errAt), stderr: body.slice(errAt + token.length + 6), durationMs: item.timeoutSec * 1000 });
+    const start = (m.index ?? 0) + m[0].length;
+    const next = marks[k + 1]?.index ?? stdout.indexOf(`\n${token}-END\n`, start);
+    if (next < 0) return; // torn: the batch ended inside this command's output or stderr
+    const body = stdout.slice(start, next);
+    // the last end mark of this section: a check's own output cannot fake it (it would need the token)
+    const end = [...body.matchAll(new RegExp(`\\n${token}-ERR ${i} (\\d+) ([01])\\n`, "g"))].pop();
+    if (!end || end.index === undefined) return;
+    const stdoutPart = body.slice(0, end.index);
+    const stderrPart = body.slice(end.index + end[0].length);
+    if (end[2] === "1") {
+      out.set(i, { exitCode: null, signal: "KILL", timedOut: true, stdout: stdoutPart, stderr: stderrPart, durationMs: item.timeoutSec * 1000 });
       return;
     }
-    out.set(i, {
-      exitCode: rc,
-      stdout: body.slice(0, errAt),
-      stderr: body.slice(errAt + token.length + 6),
-      durationMs: Math.round(durationMs / items.length),
-    });
+    out.set(i, { exitCode: Number(end[1]), stdout: stdoutPart, stderr: stderrPart, durationMs: Math.round(durationMs / items.length) });
   });
   return out;
 }

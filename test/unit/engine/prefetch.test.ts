@@ -28,7 +28,7 @@ describe("batched checks", () => {
   it("a torn batch yields only the complete sections", () => {
     const token = "REMEDY-x";
     const items = [{ command: "a", timeoutSec: 1 }, { command: "b", timeoutSec: 1 }];
-    const text = `\n${token}-OUT 0 0\nfirst\n${token}-ERR\n\n${token}-OUT 1 0\npart`;
+    const text = `\n${token}-OUT 0\nfirst\n${token}-ERR 0 0 0\n\n${token}-OUT 1\npart`;
     const got = parseBatch(text, token, items, 1);
     expect([...got.keys()]).toEqual([0]);
     expect(got.get(0)?.stdout).toBe("first");
