@@ -4,9 +4,12 @@ import type { Facts } from "../model/facts.js";
 // Shell builtins wherever possible: one `uname` is the only program started (process spawns, not the
 // shell, are what a fact round trip costs on a busy node).
 export const FACTS_COMMAND = [
-  `set -- $(uname -n -r -m 2>/dev/null)`,
-  `printf 'hostname=%s\\nkernel=%s\\narch=%s\\n' "$1" "$2" "$3"`,
-  `( . /etc/os-release 2>/dev/null; printf 'os_id=%s\\nos_version=%s\\nos_like=%s\\n' "$ID" "$VERSION_ID" "$ID_LIKE" )`,
+  // builtins only where the shell can (kernel files, bash's HOSTTYPE): every process costs on a busy node
+  `h=; k=; a=\${HOSTTYPE-}; read -r h 2>/dev/null </proc/sys/kernel/hostname; read -r k 2>/dev/null </proc/sys/kernel/osrelease`,
+  `if [ -z "$h" ] || [ -z "$k" ] || [ -z "$a" ]; then set -- $(uname -n -r -m 2>/dev/null); h=$1; k=$2; a=$3; fi`,
+  `printf 'hostname=%s\\nkernel=%s\\narch=%s\\n' "$h" "$k" "$a"`,
+  `o1=; o2=; o3=; if [ -r /etc/os-release ]; then while IFS='=' read -r f v; do v=\${v#[\\"\\']}; v=\${v%[\\"\\']}; case $f in ID) o1=$v ;; VERSION_ID) o2=$v ;; ID_LIKE) o3=$v ;; esac; done </etc/os-release; fi`,
+  `printf 'os_id=%s\\nos_version=%s\\nos_like=%s\\n' "$o1" "$o2" "$o3"`,
   `l=; [ -r /etc/redhat-release ] && IFS= read -r l </etc/redhat-release; printf 'os_release=%s\\n' "$l"`,
   `b=; [ -r /proc/sys/kernel/random/boot_id ] && read -r b </proc/sys/kernel/random/boot_id; printf 'boot_id=%s\\n' "$b"`,
   `if [ -d /run/systemd/system ] || [ -e /usr/lib/systemd/systemd ]; then echo init=systemd; else echo init=other; fi`,

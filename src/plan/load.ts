@@ -1,7 +1,8 @@
 // Plan file → validated PlanDoc. Every problem is an InputError (exit 4) naming the file and what is wrong.
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { createRequire } from "node:module";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import { InputError } from "../errors.js";
 import { PLAN_FORMAT, planChecksum, type PlanDoc } from "./format.js";
 
@@ -13,6 +14,8 @@ function validator(): ValidateFunction {
   if (!compiled) {
     const schema = JSON.parse(readFileSync(PLAN_SCHEMA_URL, "utf8")) as Record<string, unknown>;
     delete schema["$id"];
+    // loaded on first use: only commands that read a plan pay for ajv (start-up of check/apply, issue 16)
+    const { Ajv } = createRequire(import.meta.url)("ajv") as typeof import("ajv");
     compiled = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(schema);
   }
   return compiled;

@@ -28,6 +28,12 @@ describe("lazy command loading", () => {
     expect(r.modules.some((m) => m.includes("node_modules/ssh2/"))).toBe(true);
   });
 
+  it("remedy check does not load ajv (only commands that read a plan file compile its schema)", () => {
+    const r = loaded(["check", "no-such-playbook.yml", "-i", "no-such-inventory.ini"]);
+    expect(r.code).toBe(4);
+    expect(r.modules.filter((m) => m.includes("node_modules/ajv/"))).toEqual([]);
+  });
+
   it("remedy --version loads no command module at all", () => {
     const r = loaded(["--version"]);
     expect(r.code).toBe(0);

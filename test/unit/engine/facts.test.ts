@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { parseFacts, FACTS_COMMAND } from "../../../src/engine/facts.js";
 import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 describe("facts", () => {
   it("parses an EL7 node", () => {
@@ -19,5 +22,16 @@ describe("facts", () => {
       expect(out).toMatch(new RegExp(`^${k}=`, "m"));
     }
     expect(parseFacts(out).boot_id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+  it("reads os-release values bare, double- or single-quoted, without sourcing the file, under sh and bash", () => {
+    const dir = mkdtempSync(join(tmpdir(), "facts-"));
+    writeFileSync(join(dir, "os-release"), `NAME="Rocky Linux"\nID="rocky"\nID_LIKE="rhel centos fedora"\nVERSION_ID='9.1'\nPRETTY=$(touch ${dir}/sourced)\n`);
+    const script = FACTS_COMMAND.replaceAll("/etc/os-release", join(dir, "os-release"));
+    for (const sh of ["/bin/sh", "/bin/bash"]) {
+      const f = parseFacts(execFileSync(sh, ["-c", script], { encoding: "utf8" }));
+      expect({ sh, id: f.os_id, v: f.os_version, family: f.os_family }).toEqual({ sh, id: "rocky", v: "9.1", family: "rhel" });
+    }
+    expect(existsSync(join(dir, "sourced"))).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
