@@ -346,6 +346,17 @@ export async function createNodeRoots(
   return roots.map((root, i) => ({ root, baseMode: modes[i] ?? "bind", initLog: logs[i] ?? "" }));
 }
 
+/** One more node root copied from a booted node of the same OS (as createNodeRoots copies its templates). */
+export function cloneNodeRootFrom(labDir: string, template: { spec: NodeRootSpec; root: string }, spec: NodeRootSpec): NodeRootResult {
+  if (planClones([template.spec, spec]).get(1) !== 0) {
+    throw new LabError(`lab: ${spec.name} cannot be a copy of ${template.spec.name} (other OS, initial faults or variants, or a template at .254)`);
+  }
+  const root = layNodeRoot(labDir, spec);
+  const [baseMode = "bind"] = privilegedSetup(labDir, [root]);
+  cloneNodeRoot(template.root, root, identityRewrite(template.spec, spec, randomTokens(template.root)));
+  return { root, baseMode, initLog: `lab-init: ${spec.os} node ${spec.hostname ?? spec.name} (${spec.ip}) cloned from ${template.spec.name}\n` };
+}
+
 /** index -> template index for every node that can be a copy: no initial faults or variants, same OS as a template. */
 export function planClones(specs: readonly Pick<NodeRootSpec, "os" | "ip" | "faults" | "variants">[]): Map<number, number> {
   const templates = new Map<NodeOs, number>();

@@ -4,7 +4,7 @@ import { execFile } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildBase, createNodeRoot, destroyNodeRoot, nodeEnv, type NodeOs } from "../../../src/lab/rootfs.js";
+import { buildBase, cloneNodeRootFrom, createNodeRoot, destroyNodeRoot, nodeEnv, type NodeOs, type NodeRootSpec } from "../../../src/lab/rootfs.js";
 
 export const TOOLS_DIR = fileURLToPath(new URL("../../../src/lab/tools", import.meta.url));
 const PARENT = "/var/lib/remedy-lab-tools-test";
@@ -34,11 +34,15 @@ export function chrootRun(root: string, cmd: string, env: Record<string, string>
   });
 }
 
-/** A private lab dir with one base; nodes are created on demand and all removed by close(). */
+/**
+ * A private lab dir with one base; nodes are created on demand and all removed by close(). A node without
+ * variants is a copy of a pristine template of its OS (lab-init runs once per OS, as `lab up` does).
+ */
 export class NodeFactory {
   readonly labDir = join(PARENT, `t${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
   private names: string[] = [];
   private counter = 0;
+  private templates = new Map<NodeOs, Promise<{ spec: NodeRootSpec; root: string }>>();
 
   constructor() {
     mkdirSync(PARENT, { recursive: true, mode: 0o755 });
@@ -50,7 +54,8 @@ export class NodeFactory {
     const i = ++this.counter;
     const name = `${os}n${i}`;
     const ip = `10.0.${i % 250}.${os === "el7" ? 7 : 9}`;
-    const { root } = await createNodeRoot(this.labDir, { name, os, ip, variants });
+    const spec = { name, os, ip, variants };
+    const { root } = variants.length > 0 ? await createNodeRoot(this.labDir, spec) : cloneNodeRootFrom(this.labDir, await this.template(os), spec);
     this.names.push(name);
     return {
       name,
@@ -59,6 +64,17 @@ export class NodeFactory {
       run: (cmd, env) => chrootRun(root, cmd, env),
       boot: (env) => chrootRun(root, "/opt/lab/base/tools/lab-boot", env),
     };
+  }
+
+  private template(os: NodeOs): Promise<{ spec: NodeRootSpec; root: string }> {
+    let t = this.templates.get(os);
+    if (!t) {
+      const spec: NodeRootSpec = { name: `${os}tpl`, os, ip: `10.0.253.${os === "el7" ? 7 : 9}` };
+      this.names.push(spec.name);
+      t = createNodeRoot(this.labDir, spec).then(({ root }) => ({ spec, root }));
+      this.templates.set(os, t);
+    }
+    return t;
   }
 
   async close(): Promise<void> {
