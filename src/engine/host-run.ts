@@ -2,50 +2,31 @@
 //   connect → lock (apply) → facts + batched checks → plan fingerprint (apply --plan) → steps → end
 // (rescue uncordon, applied marker, lock release). Everything goes through the run's one connection to
 // the host (a reboot reconnects). Only losing that connection makes a host unreachable.
-import type { Playbook } from "../model/playbook.js";
 import type { Vars } from "../model/inventory.js";
-import type { EventSink, HostStatus, Mode } from "../model/events.js";
-import type { ApprovedHost, HostPhase, HostResult } from "../model/outcome.js";
+import type { HostStatus } from "../model/events.js";
+import type { HostPhase, HostResult } from "../model/outcome.js";
 import type { Transport } from "../transport/transport.js";
 import { TransportError, errorMessage } from "../errors.js";
 import { secretBinding, type Scope } from "../playbook/index.js";
 import { withSecretEnv } from "../transport/secret-env.js";
 import { excerpt } from "./decide.js";
 import type { Connector } from "./connector.js";
-import type { Clock, HostContext } from "./context.js";
+import type { HostContext } from "./context.js";
+import { now, type HostOptions } from "./host-options.js";
 import { kubeAction } from "./kube.js";
-import type { CordonTracker } from "./cordon-tracker.js";
-import type { ArtifactService } from "../artifacts/api.js";
-import type { HostGate } from "./gate.js";
 import { gatherFacts } from "./host-facts.js";
 import { HostLost, runSteps } from "./host-steps.js";
 
 export type { HostResult, StepRecord, ApprovedHost } from "../model/outcome.js";
 export { checkDigest } from "./host-steps.js";
 
-export interface HostRunOptions {
-  host: string;
-  mode: Mode;
-  playbook: Playbook;
+export interface HostRunOptions extends HostOptions {
   vars: Vars;
   /** vars secret whatever their name (decrypted vault values) */
   secretVars?: ReadonlySet<string>;
   groups: Record<string, string[]>;
   connector: Connector;
-  emit: EventSink;
-  signal: AbortSignal;
-  clock: Clock;
-  tracker: CordonTracker;
-  artifacts?: ArtifactService;
-  /** apply --plan: what was approved for this host, and its fingerprint at plan time */
-  approved?: ApprovedHost;
   fingerprint?: { boot_id: string; kernel: string };
-  tags?: string[];
-  /** --diff: unified diffs of copy/template destinations on step_end */
-  diff?: boolean;
-  skipTags?: string[];
-  /** apply: the node's run lock and audit log (and, with lockOnly, a dry run under the lock: apply --plan's check pass) */
-  gate?: HostGate;
   /** keep the lock at the end (apply --plan's check pass hands it over to the apply pass) */
   keepLock?: boolean;
   /** --resume: read what the killed run left in this node's audit log, and report it */
@@ -53,8 +34,6 @@ export interface HostRunOptions {
   /** resume: an earlier, killed run left this host's node cordoned (seeded in the tracker); uncordon it at the end */
   inheritedCordon?: boolean;
 }
-
-const now = () => new Date().toISOString();
 
 export async function runHost(o: HostRunOptions): Promise<HostResult> {
   const { host, emit } = o;

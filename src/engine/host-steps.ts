@@ -1,10 +1,10 @@
 // Phase "steps": for each step, when → check → (dry run: would_change / would_fail) or (apply → verify |
 // rollback). Every step ends with a typed StepOutcome; only losing the host's connection throws.
 import { createHash } from "node:crypto";
-import type { Action, Match, Playbook, Step } from "../model/playbook.js";
+import type { Action, Match, Step } from "../model/playbook.js";
 import type { Facts } from "../model/facts.js";
-import type { EventSink, Mode, Phase } from "../model/events.js";
-import type { ApprovedHost, FailPhase, PlanRefusal, RollbackResult, StepOutcome, StepRecord } from "../model/outcome.js";
+import type { Phase } from "../model/events.js";
+import type { FailPhase, PlanRefusal, RollbackResult, StepOutcome, StepRecord } from "../model/outcome.js";
 import { stepMessage } from "../model/outcome.js";
 import type { ExecResult } from "../transport/transport.js";
 import { errorMessage } from "../errors.js";
@@ -13,9 +13,8 @@ import { decideCheck, excerpt, matches, mismatch } from "./decide.js";
 import { describeAction } from "./render.js";
 import { selected } from "./prefetch.js";
 import { renderAction, resolveCheck, resolveMatch } from "./step-values.js";
-import type { Clock, HostContext } from "./context.js";
-import type { CordonTracker } from "./cordon-tracker.js";
-import type { ArtifactService } from "../artifacts/api.js";
+import type { HostContext } from "./context.js";
+import { now, type HostOptions } from "./host-options.js";
 import type { HostGate } from "./gate.js";
 import { actionKind } from "./actions/index.js";
 import { registered } from "./registered.js";
@@ -25,25 +24,11 @@ export function checkDigest(r: ExecResult): string {
   return createHash("sha256").update(`${r.exitCode}\n${r.stdout}`).digest("hex");
 }
 
-export interface StepsInput {
-  host: string;
-  mode: Mode;
-  playbook: Playbook;
+export interface StepsInput extends HostOptions {
   scope: Scope;
   facts: Facts;
   prefetched: Map<string, ExecResult>;
   ctx: (step: string) => HostContext;
-  emit: EventSink;
-  signal: AbortSignal;
-  clock: Clock;
-  tracker: CordonTracker;
-  artifacts?: ArtifactService;
-  approved?: ApprovedHost;
-  tags?: string[];
-  skipTags?: string[];
-  /** --diff: unified diffs of copy/template destinations on step_end */
-  diff?: boolean;
-  gate?: HostGate;
   /** the lost-host test: a TransportError of this host whose connection is down */
   hostLost(e: unknown): boolean;
   /** step records are appended here as they start (so a lost host still reports them) */
@@ -59,7 +44,6 @@ export interface StepsResult {
   anyPending: boolean;
 }
 
-const now = () => new Date().toISOString();
 
 /** A lost connection, carrying the step record it interrupted. */
 export class HostLost extends Error {
