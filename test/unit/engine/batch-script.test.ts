@@ -52,10 +52,12 @@ describe("batch script semantics", () => {
 
   it("each check runs under its own deadline on the node: a hung check is cut at its timeout, reported as timed out, and the batch goes on", () => {
     // real time: the deadline is kept by the shell on the node, which no fake clock reaches; 1 s timeouts
+    // a sleep length no other process on this machine uses, so the leftover count below is ours alone
+    const nap = `30.${process.pid}${Date.now() % 1000}`;
     const items = [
-      { command: "sleep 30; echo never", timeoutSec: 1 },
-      { command: "sh -c 'sleep 30' & sleep 30 & wait; echo never", timeoutSec: 1 }, // children die with it
-      { command: "trap '' TERM; echo started; sleep 30", timeoutSec: 1 }, // ignores TERM: KILL 2 s later
+      { command: `sleep ${nap}; echo never`, timeoutSec: 1 },
+      { command: `sh -c 'sleep ${nap}' & sleep ${nap} & wait; echo never`, timeoutSec: 1 }, // children die with it
+      { command: `trap '' TERM; echo started; sleep ${nap}`, timeoutSec: 1 }, // ignores TERM: KILL 2 s later
       { command: "exit 124", timeoutSec: 5 }, // its own exit code, not a timeout
       { command: "sh -c 'kill -TERM $$'", timeoutSec: 5 }, // killed, but not by the deadline
       { command: "echo after", timeoutSec: 5 },
@@ -73,7 +75,7 @@ describe("batch script semantics", () => {
     expect(got.get(5)).toMatchObject({ exitCode: 0, stdout: "after\n" });
     for (const i of [0, 1, 2, 3, 5]) expect(got.get(i)!.stderr, `check ${i}`).toBe(""); // no job-control notices in a check's stderr
     // nothing a check started outlives the batch
-    expect(execFileSync("/bin/sh", ["-c", "ps -eo args | grep -c '^sleep 30$' || true"], { encoding: "utf8" }).trim()).toBe("0");
+    expect(execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).split("\n").filter((l) => l.trim() === `sleep ${nap}`)).toEqual([]);
   }, 30_000);
 
   it("runs the same under bash as its login shell and under a POSIX sh (it re-runs itself under bash)", () => {
