@@ -1,12 +1,14 @@
 // The shipped playbooks on lab nodes (one CentOS 7.6, one Rocky 9.1; real sshd, simulated tools):
-// check on a fresh lab exits 2 and changes nothing, apply --yes exits 0, a second check exits 0.
+// check on a fresh lab exits 2 and changes nothing, apply --yes exits 0, a second check exits 0; after
+// all of them, this machine is as it was before (issue 3 acceptance 4).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startLab, type TestLab } from "../../helpers/lab.js";
 import { cli } from "../../helpers/cli.js";
+import { machineSnapshot } from "../../helpers/machine-state.js";
 
 const PB = (name: string) => fileURLToPath(new URL(`../../../playbooks/${name}.yml`, import.meta.url));
 const EL7 = "el7-node01";
@@ -16,6 +18,9 @@ const WATCHED = "/etc /boot /usr/local /var/lib/kpatch /var/lib/lab-kube /run/la
 
 let lab: TestLab;
 let work: string;
+const machineBefore = machineSnapshot();
+/** playbooks this file applied (the last test holds every shipped one to have been applied) */
+const applied = new Set<string>();
 
 beforeAll(async () => {
   lab = await startLab({ el7: 1, el9: 1 });
@@ -27,8 +32,10 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-const run = (cmd: "check" | "apply", pb: string, extra: string[] = []) =>
-  cli([cmd, PB(pb), "-i", lab.inventoryPath, ...(cmd === "apply" ? ["--yes"] : []), ...extra], { cwd: work });
+const run = (cmd: "check" | "apply", pb: string, extra: string[] = []) => {
+  if (cmd === "apply") applied.add(pb);
+  return cli([cmd, PB(pb), "-i", lab.inventoryPath, ...(cmd === "apply" ? ["--yes"] : []), ...extra], { cwd: work });
+};
 
 async function snapshot(node: string): Promise<string> {
   const r = await lab.exec(node, `find ${WATCHED} -xdev -type f 2>/dev/null | grep -v '/boot_id$\\|/uuid$' | sort | xargs -r sha256sum`);
@@ -126,4 +133,13 @@ describe("kernel upgrade on the lab", () => {
     const kube = await lab.exec(EL7, "cat /var/lib/lab-kube/nodes/el7-node01 /var/lib/lab-kube/nodes/el9-node01");
     expect(kube.stdout).not.toContain("unschedulable=true");
   }, 600_000);
+
+  it("every shipped playbook was applied above, and this machine is untouched (sysctls, offloads, /boot, sysctl.d, modules, boot id)", () => {
+    const shipped = readdirSync(fileURLToPath(new URL("../../../playbooks", import.meta.url)))
+      .filter((f) => f.endsWith(".yml"))
+      .map((f) => f.replace(/\.yml$/, ""));
+    expect(shipped.length).toBeGreaterThanOrEqual(7);
+    expect(shipped.filter((b) => !applied.has(b)), "shipped playbooks this file never applied").toEqual([]);
+    expect(machineSnapshot()).toEqual(machineBefore);
+  });
 });
