@@ -3,7 +3,7 @@
 // completion scripts, and a playbook shipped in the package validates. Needs `npm run build` first (as every
 // integration test does); npm's own cache is used offline-first for the dependencies.
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,6 +35,10 @@ describe("npm pack → npm install -g → remedy", () => {
     const cwd = mkdtempSync(join(tmp, "cwd-")); // not the checkout: nothing may resolve from it
     const version = await run(bin, ["--version"], { cwd, env });
     expect(version.stdout.trim()).toBe(pkg.version);
+    // read from the installed package.json, not a copy compiled in
+    const installedPkg = join(prefix, "lib", "node_modules", pkg.name, "package.json");
+    writeFileSync(installedPkg, readFileSync(installedPkg, "utf8").replace(`"version": "${pkg.version}"`, `"version": "9.9.9-packtest"`));
+    expect((await run(bin, ["-V"], { cwd, env })).stdout.trim()).toBe("9.9.9-packtest");
 
     const bash = await run(bin, ["completion", "bash"], { cwd, env });
     expect(bash.stdout).toMatch(/^complete .*remedy$/m);
