@@ -9,7 +9,7 @@ import { parseExtraVars } from "../options.js";
 import { parseRunRequest } from "./run-request.js";
 import { InputError, InterruptedError } from "../../errors.js";
 import { flagProblems, preflightProblems } from "../preflight.js";
-import { loadPlaybook } from "../../playbook/index.js";
+import { loadPlaybook, openPlaybookVars } from "../../playbook/index.js";
 import { loadInventory, resolvePattern, hostVars, groupsView } from "../../inventory/index.js";
 import { runPlaybook, type RunOptions, type RunResult } from "../../engine/runner.js";
 import { systemClock } from "../../engine/context.js";
@@ -47,7 +47,11 @@ export async function loadForRun(pbPath: string, flags: RunFlags, o: { preflight
   if (hosts.length === 0) {
     throw new InputError(`hosts pattern "${playbook.hosts}"${flags.limit ? ` limited by "${flags.limit}"` : ""} matches no host in ${flags.inventory}`);
   }
-  if (o.vault) openInventory(inventory, hosts, o.vault, (h) => hostVars(inventory, h)); // inline !vault; refused here without a password
+  if (o.vault) {
+    // inline !vault values of the inventory and of the playbook's vars: refused here without a password
+    openInventory(inventory, hosts, o.vault, (h) => hostVars(inventory, h));
+    openPlaybookVars(playbook, hosts, o.vault, (h) => hostVars(inventory, h));
+  }
   if (o.preflight !== false) {
     const problems = await preflightProblems({ playbook, inventory, hosts, extraVars });
     if (problems.length) throw new InputError(problems);
