@@ -18,7 +18,8 @@ import type { Mode, RunEvent } from "../../model/events.js";
 import type { Playbook } from "../../model/playbook.js";
 import type { Loaded } from "./loaded.js";
 import { Reporters, widthOf } from "../reporters.js";
-import { renderPendingChanges } from "../../report/pending.js";
+import { renderPendingChanges, type PendingView } from "../../report/pending.js";
+import { askToApply } from "../apply-prompt.js";
 import { Redactor, secretValues } from "../../report/redact.js";
 import { BuildOnceService } from "../../artifacts/build-once.js";
 import { artifactCacheDir } from "../../artifacts/cache.js";
@@ -172,10 +173,11 @@ export async function runCommand(mode: Mode, pbPath: string, cliFlags: RunFlags,
       const pending = preview.hosts.filter((h) => h.status === "would_change").map((h) => h.host);
       const previewCode = exitCodeForRun(preview.summary);
       if (!pending.length) return previewCode === ExitCode.ChangesPending ? ExitCode.Ok : previewCode;
-      io.out(renderPending(preview, widthOf(io)));
+      // one screen, whatever the number of hosts; `d` at the prompt shows every command and diff line
+      io.out(redactor.text(renderPending(preview, widthOf(io))));
       const excluded = preview.hosts.filter((h) => h.status !== "would_change" && h.status !== "ok");
       if (excluded.length) io.out(`Not offered (would fail, failed or unreachable in the dry run): ${excluded.map((h) => `${h.host} (${h.status})`).join(", ")}\n\n`);
-      if (!(await io.confirm(`Apply these changes to ${pending.length} host(s)?`))) {
+      if (!(await askToApply(io, pending.length, () => redactor.text(renderPending(preview, widthOf(io), { details: true }))))) {
         io.err("Nothing applied.\n");
         return ExitCode.Failed; // declined, as terraform: scripts must not read it as applied
       }
@@ -242,6 +244,6 @@ async function runWithReporters(mode: Mode, base: Omit<RunOptions, "mode" | "emi
 }
 
 /** What an interactive apply is about to do: grouped across hosts (src/report/pending.ts); hosts that would fail are not offered. */
-export function renderPending(r: RunResult, width = 160): string {
-  return renderPendingChanges(r.hosts.filter((h) => h.status === "would_change"), width);
+export function renderPending(r: RunResult, width = 160, view: PendingView = {}): string {
+  return renderPendingChanges(r.hosts.filter((h) => h.status === "would_change"), width, view);
 }

@@ -29,7 +29,7 @@ describe("vaulted inventory and -e @file", () => {
     // in-process, without the helper's JSON-lines parsing (inventory --json is one pretty document)
     const { runCli } = await import("../../../src/cli/program.js");
     const r = { stdout: "", stderr: "", code: 0 };
-    const io = { out: (x: string) => void (r.stdout += x), err: (x: string) => void (r.stderr += x), isTTY: false, confirm: async () => false, signal: new AbortController().signal, env, cwd: root };
+    const io = { out: (x: string) => void (r.stdout += x), err: (x: string) => void (r.stderr += x), isTTY: false, ask: async () => "no", signal: new AbortController().signal, env, cwd: root };
     r.code = await runCli(["inventory", "-i", inv, "--json", "--vault-password-file", join(FIX, "vault-pass.txt")], io);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('"n1_port": "<vaulted>"');
