@@ -144,9 +144,19 @@ describe("inline !vault values in a playbook's own vars", () => {
     PB_SECRETS.forEach((x) => expect(json.stdout + json.stderr).not.toContain(x));
 
     const planFile = join(work(), "plan.json");
-    const plan = await cli(["plan", pbVars, "-i", plainInv(), "-o", planFile, "-e", `work=${work()}`, ...passwords], { env });
+    const planInv = plainInv();
+    const planWork = work();
+    const plan = await cli(["plan", pbVars, "-i", planInv, "-o", planFile, "-e", `work=${planWork}`, ...passwords], { env });
     expect(plan.code, plan.stderr).toBe(2);
     PB_SECRETS.forEach((x) => expect(readFileSync(planFile, "utf8") + plan.stdout + plan.stderr).not.toContain(x));
+    const approved = await cli(["apply", pbVars, "-i", planInv, "--plan", planFile, "-e", `work=${planWork}`, ...passwords], { env });
+    expect(approved.code, approved.stdout + approved.stderr).toBe(0);
+    expect(readFileSync(join(planWork, "n2.pbvars"), "utf8")).toBe("pb-1.1-deploy-key|pb 1.2 build label|visible-label\n");
+    // nor in the run journals of these applies
+    const runs = join(root, "state", "runs");
+    const journals = readdirSync(runs).map((f) => readFileSync(join(runs, f), "utf8")).join("\n");
+    expect(journals).toContain("playbook vars written"); // the journals of these runs are there
+    PB_SECRETS.forEach((x) => expect(journals).not.toContain(x));
   });
 
   it("without a password: exit 4 before connecting, naming the playbook's file:line:col; a value -e or every host overrides is not needed", async () => {
