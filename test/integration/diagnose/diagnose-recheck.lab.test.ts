@@ -1,7 +1,8 @@
 // diagnose re-checks against the node as it is now: after the recommended playbook is applied (through the
 // printed `remedy plan ...` command and `apply --plan`), it is no longer recommended. Covers every finding that
 // a shipped playbook's checks can clear: skb_segment BUG (ethtool-offload.yml), PLEG not healthy
-// (runc-upgrade.yml), SLUB allocation failures and active kmem accounting (runc-nokmem.yml).
+// (runc-upgrade.yml), SLUB allocation failures and active kmem accounting (runc-nokmem.yml), the netdev
+// refcount leak on 3.10 (kpatch-route.yml).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,9 +20,9 @@ beforeAll(async () => {
   lab = await startLab({
     el7: 3,
     el9: 1,
-    faults: { "el9-node01": ["kernel_log=skb_bug"], "el7-node01": ["kernel_log=slub_kmem"], "el7-node02": ["kernel_log=pleg"] },
+    faults: { "el9-node01": ["kernel_log=skb_bug"], "el7-node01": ["kernel_log=slub_kmem"], "el7-node02": ["kernel_log=pleg"], "el7-node03": ["kernel_log=netdev_refcnt"] },
   });
-  // el7-node02 runs docker 20.10 with runc 1.0.0-rc93 (the PLEG incident's runc); el7-node03 is stock (kmem risk)
+  // el7-node02 runs docker 20.10 with runc 1.0.0-rc93 (the PLEG incident's runc); el7-node03 has the stock runc (kmem risk)
   const rc93 = await lab.exec(
     "el7-node02",
     `source /opt/lab/base/tools/lib/common.sh; source $LAB_T/lib/kmem.sh; source $LAB_T/lib/runc.sh
@@ -92,5 +93,16 @@ describe("diagnose after the fix", () => {
     expect(after.stdout).toMatch(/runc is fixed now \(\/usr\/bin\/docker-runc is the nokmem build \/usr\/local\/lib\/remedy\/runc-nokmem-v1\.0\.0-rc9\)/);
     expect(after.stdout).not.toMatch(/kmem-accounting-active/);
     expect(planLines(after.stdout).some((l) => l.includes("runc-nokmem.yml"))).toBe(false);
+  }, 900_000);
+
+  it("netdev refcount leak on 3.10: kpatch-route.yml applied (patch loaded), the kernel upgrade is what is left", async () => {
+    const before = await diagnose();
+    expect(before.stdout).toMatch(/^el7-node03\s+critical\s+netdev-refcnt-leak\s+5\s+kpatch-route\.yml$/m);
+    expect(await applyPrinted(before.stdout, "kpatch-route.yml")).toEqual(["el7-node03"]);
+
+    const after = await diagnose();
+    // the lines of this boot are still in the kernel log: the live patch stops new leaks, the lasting fix is the kernel
+    expect(after.stdout).toMatch(/^el7-node03\s+critical\s+netdev-refcnt-leak\s+5\s+kernel-upgrade\.yml$/m);
+    expect(planLines(after.stdout).some((l) => l.includes("kpatch-route.yml"))).toBe(false);
   }, 900_000);
 });
