@@ -46,12 +46,13 @@ function keepNumberText(value: unknown, source: string | undefined): unknown {
  */
 function sealVaulted(doc: Document.Parsed, lines: LineCounter, file: string): InputProblem[] {
   const problems: InputProblem[] = [];
-  const vars = doc.get("vars", true);
+  const vars: unknown = doc.get("vars", true);
+  const underVars = (path: readonly unknown[]) => vars !== undefined && path.includes(vars);
   visit(doc, {
     Scalar: (_key, node, path) => {
       if (node.tag !== "!vault") return;
       const p = lines.linePos(node.range?.[0] ?? 0);
-      if (vars !== undefined && path.includes(vars as never)) node.value = new Vaulted(String(node.value), { file, line: p.line, col: p.col });
+      if (underVars(path)) node.value = new Vaulted(String(node.value), { file, line: p.line, col: p.col });
       else problems.push({ file, line: p.line, col: p.col, message: "a `!vault` value is read only under `vars:` (and in the inventory, group_vars, host_vars or an -e @file); move it to a var and use {{ name }} here" });
     },
   });
