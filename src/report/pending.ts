@@ -4,6 +4,7 @@
 // outcomes per step); the details (answer `d` at the prompt) show every command and every diff line.
 import type { StepStatus } from "../model/events.js";
 import { ResultGroups, renderGroups, type RenderOptions } from "./group.js";
+import { compressHosts, wrap } from "./hostlist.js";
 
 export interface PendingHost {
   host: string;
@@ -26,4 +27,13 @@ export function renderPendingChanges(hosts: readonly PendingHost[], width: numbe
   const body = renderGroups(g.groups(), { width, only: ["would_change", "would_fail"], ...cuts });
   const head = view.details ? `Pending changes in full: ${changing} of ${hosts.length} host(s) would change` : `Pending changes: ${changing} of ${hosts.length} host(s) would change`;
   return `\n${head}\n${body}\n`;
+}
+
+/** The hosts the prompt does not offer (would fail, failed or unreachable in the dry run), compressed per status. */
+export function renderNotOffered(hosts: ReadonlyArray<{ host: string; status: string }>, width: number): string {
+  if (!hosts.length) return "";
+  const byStatus = new Map<string, string[]>();
+  for (const h of hosts) byStatus.set(h.status, [...(byStatus.get(h.status) ?? []), h.host]);
+  const list = [...byStatus].map(([status, hs]) => `${compressHosts(hs)} (${status})`).join(", ");
+  return wrap(`Not offered (would fail, failed or unreachable in the dry run): ${list}`, width, 2) + "\n\n";
 }

@@ -18,7 +18,7 @@ import type { Mode, RunEvent } from "../../model/events.js";
 import type { Playbook } from "../../model/playbook.js";
 import type { Loaded } from "./loaded.js";
 import { Reporters, widthOf } from "../reporters.js";
-import { renderPendingChanges, type PendingView } from "../../report/pending.js";
+import { renderNotOffered, renderPendingChanges, type PendingView } from "../../report/pending.js";
 import { askToApply } from "../apply-prompt.js";
 import { Redactor, secretValues } from "../../report/redact.js";
 import { BuildOnceService } from "../../artifacts/build-once.js";
@@ -176,7 +176,7 @@ export async function runCommand(mode: Mode, pbPath: string, cliFlags: RunFlags,
       // one screen, whatever the number of hosts; `d` at the prompt shows every command and diff line
       io.out(redactor.text(renderPending(preview, widthOf(io))));
       const excluded = preview.hosts.filter((h) => h.status !== "would_change" && h.status !== "ok");
-      if (excluded.length) io.out(`Not offered (would fail, failed or unreachable in the dry run): ${excluded.map((h) => `${h.host} (${h.status})`).join(", ")}\n\n`);
+      io.out(renderNotOffered(excluded, widthOf(io)));
       if (!(await askToApply(io, pending.length, () => redactor.text(renderPending(preview, widthOf(io), { details: true }))))) {
         io.err("Nothing applied.\n");
         return ExitCode.Failed; // declined, as terraform: scripts must not read it as applied

@@ -1,7 +1,7 @@
 // The pending list before the apply prompt: a one-screen summary (scripts, diffs and distinct outcomes cut, with
 // where to see the rest) and the details shown on request (everything); --diff text grouped across hosts.
 import { describe, expect, it } from "vitest";
-import { renderPendingChanges, SUMMARY_CUTS, type PendingHost } from "../../../src/report/pending.js";
+import { renderNotOffered, renderPendingChanges, SUMMARY_CUTS, type PendingHost } from "../../../src/report/pending.js";
 
 const hosts = (n: number) => Array.from({ length: n }, (_, i) => `node${String(i + 1).padStart(3, "0")}`);
 const diffOf = (lines: number, tag = "") => ["--- /etc/sysctl.d/90-remedy.conf", "+++ /etc/sysctl.d/90-remedy.conf (remedy)", `@@ -1,${lines} +1,${lines} @@`, ...Array.from({ length: lines }, (_, i) => `-key${i} = old${tag}\n+key${i} = new${tag}`)].join("\n");
@@ -58,5 +58,12 @@ describe("pending changes before the prompt", () => {
     for (const line of summary.split("\n")) expect([...line].length, line).toBeLessThanOrEqual(80);
     const details = renderPendingChanges(pending, 80, { details: true });
     for (let i = 0; i < 100; i++) expect(details).toContain(`kernel.value = ${i}\n`);
+  });
+
+  it("the hosts not offered are compressed per status (50 unreachable hosts are one short line)", () => {
+    const down = hosts(50).map((host) => ({ host, status: "unreachable" }));
+    const out = renderNotOffered([{ host: "web1", status: "would_fail" }, ...down], 80);
+    expect(out).toBe("Not offered (would fail, failed or unreachable in the dry run): web1\n  (would_fail), node[001:050] (unreachable)\n\n");
+    expect(renderNotOffered([], 80)).toBe("");
   });
 });
