@@ -57,52 +57,48 @@ async function applyPrinted(diagnosis: string, playbook: string): Promise<string
   return argv[argv.indexOf("-l") + 1]!.split(",");
 }
 
+/** diagnose shows `rows`; the printed command for `playbook` plans and applies; diagnose again no longer recommends it. */
+async function fixAndRediagnose(playbook: string, rows: RegExp[]): Promise<{ hosts: string[]; after: string }> {
+  const before = await diagnose();
+  expect(before.code, before.stderr).toBe(2);
+  for (const row of rows) expect(before.stdout).toMatch(row);
+  const hosts = await applyPrinted(before.stdout, playbook);
+  const after = (await diagnose()).stdout;
+  expect(planLines(after).some((l) => l.includes(`/${playbook} `)), after).toBe(false);
+  return { hosts, after };
+}
+
 describe("diagnose after the fix", () => {
   it("recommends ethtool-offload.yml, whose printed plan command applies; then only kernel-upgrade.yml is left", async () => {
-    const before = await diagnose();
-    expect(before.code, before.stderr).toBe(2);
-    expect(before.stdout).toMatch(/^el9-node01\s+critical\s+skb-segment-bug\s+1\s+ethtool-offload\.yml then kernel-upgrade\.yml$/m);
-    expect(await applyPrinted(before.stdout, "ethtool-offload.yml")).toContain("el9-node01");
-
-    const after = await diagnose();
-    expect(after.stdout).toMatch(/^el9-node01\s+critical\s+skb-segment-bug\s+1\s+kernel-upgrade\.yml$/m);
-    expect(planLines(after.stdout).some((l) => l.includes("ethtool-offload.yml"))).toBe(false);
-    expect(planLines(after.stdout).some((l) => l.includes("/kernel-upgrade.yml "))).toBe(true);
+    const { hosts, after } = await fixAndRediagnose("ethtool-offload.yml", [/^el9-node01\s+critical\s+skb-segment-bug\s+1\s+ethtool-offload\.yml then kernel-upgrade\.yml$/m]);
+    expect(hosts).toContain("el9-node01");
+    expect(after).toMatch(/^el9-node01\s+critical\s+skb-segment-bug\s+1\s+kernel-upgrade\.yml$/m);
+    expect(planLines(after).some((l) => l.includes("/kernel-upgrade.yml "))).toBe(true);
   }, 300_000);
 
   it("PLEG not healthy: runc-upgrade.yml applied, the incident stays (this boot) with nothing to run", async () => {
-    const before = await diagnose();
-    expect(before.stdout).toMatch(/^el7-node02\s+critical\s+pleg-runc-hang\s+4\s+runc-upgrade\.yml$/m);
-    expect(await applyPrinted(before.stdout, "runc-upgrade.yml")).toEqual(["el7-node02"]);
-
-    const after = await diagnose();
-    expect(after.stdout).toMatch(/^el7-node02\s+critical\s+pleg-runc-hang\s+4\s+-$/m);
-    expect(after.stdout).toContain("runc 1.1.1 is not 1.0.0-rc93 now (runc-upgrade.yml has nothing to do)");
-    expect(after.stdout).not.toMatch(/^el7-node02\s+\S+\s+(runc-rc93|kmem-accounting-active)\b/m);
-    expect(planLines(after.stdout).some((l) => l.includes("runc-upgrade.yml"))).toBe(false);
+    const { hosts, after } = await fixAndRediagnose("runc-upgrade.yml", [/^el7-node02\s+critical\s+pleg-runc-hang\s+4\s+runc-upgrade\.yml$/m]);
+    expect(hosts).toEqual(["el7-node02"]);
+    expect(after).toMatch(/^el7-node02\s+critical\s+pleg-runc-hang\s+4\s+-$/m);
+    expect(after).toContain("runc 1.1.1 is not 1.0.0-rc93 now (runc-upgrade.yml has nothing to do)");
+    expect(after).not.toMatch(/^el7-node02\s+\S+\s+(runc-rc93|kmem-accounting-active)\b/m);
   }, 600_000);
 
   it("SLUB allocation failures and kmem accounting: runc-nokmem.yml applied, only the kernel is left for SLUB, the kmem risk is gone", async () => {
-    const before = await diagnose();
-    expect(before.stdout).toMatch(/^el7-node01\s+critical\s+slub-kmem\s+3\s+runc-nokmem\.yml$/m);
-    expect(before.stdout).toMatch(/^el7-node03\s+warning\s+kmem-accounting-active\s+\d+\s+runc-nokmem\.yml$/m);
-    expect((await applyPrinted(before.stdout, "runc-nokmem.yml")).sort()).toEqual(["el7-node01", "el7-node03"]);
-
-    const after = await diagnose();
-    expect(after.stdout).toMatch(/^el7-node01\s+critical\s+slub-kmem\s+3\s+kernel-upgrade\.yml$/m);
-    expect(after.stdout).toMatch(/runc is fixed now \(\/usr\/bin\/docker-runc is the nokmem build \/usr\/local\/lib\/remedy\/runc-nokmem-v1\.0\.0-rc9\)/);
-    expect(after.stdout).not.toMatch(/kmem-accounting-active/);
-    expect(planLines(after.stdout).some((l) => l.includes("runc-nokmem.yml"))).toBe(false);
+    const { hosts, after } = await fixAndRediagnose("runc-nokmem.yml", [
+      /^el7-node01\s+critical\s+slub-kmem\s+3\s+runc-nokmem\.yml$/m,
+      /^el7-node03\s+warning\s+kmem-accounting-active\s+\d+\s+runc-nokmem\.yml$/m,
+    ]);
+    expect(hosts.sort()).toEqual(["el7-node01", "el7-node03"]);
+    expect(after).toMatch(/^el7-node01\s+critical\s+slub-kmem\s+3\s+kernel-upgrade\.yml$/m);
+    expect(after).toMatch(/runc is fixed now \(\/usr\/bin\/docker-runc is the nokmem build \/usr\/local\/lib\/remedy\/runc-nokmem-v1\.0\.0-rc9\)/);
+    expect(after).not.toMatch(/kmem-accounting-active/);
   }, 900_000);
 
   it("netdev refcount leak on 3.10: kpatch-route.yml applied (patch loaded), the kernel upgrade is what is left", async () => {
-    const before = await diagnose();
-    expect(before.stdout).toMatch(/^el7-node03\s+critical\s+netdev-refcnt-leak\s+5\s+kpatch-route\.yml$/m);
-    expect(await applyPrinted(before.stdout, "kpatch-route.yml")).toEqual(["el7-node03"]);
-
-    const after = await diagnose();
+    const { hosts, after } = await fixAndRediagnose("kpatch-route.yml", [/^el7-node03\s+critical\s+netdev-refcnt-leak\s+5\s+kpatch-route\.yml$/m]);
+    expect(hosts).toEqual(["el7-node03"]);
     // the lines of this boot are still in the kernel log: the live patch stops new leaks, the lasting fix is the kernel
-    expect(after.stdout).toMatch(/^el7-node03\s+critical\s+netdev-refcnt-leak\s+5\s+kernel-upgrade\.yml$/m);
-    expect(planLines(after.stdout).some((l) => l.includes("kpatch-route.yml"))).toBe(false);
+    expect(after).toMatch(/^el7-node03\s+critical\s+netdev-refcnt-leak\s+5\s+kernel-upgrade\.yml$/m);
   }, 900_000);
 });
