@@ -5,8 +5,8 @@ export interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
   isTTY: boolean;
-  /** ask a yes/no question on the terminal */
-  confirm: (question: string) => Promise<boolean>;
+  /** ask a question on the terminal (prompt on stderr); resolves to the line typed */
+  ask: (question: string) => Promise<string>;
   /** aborted on SIGINT */
   signal: AbortSignal;
   env: NodeJS.ProcessEnv;
@@ -20,11 +20,10 @@ export function processIo(signal: AbortSignal): Io {
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),
     isTTY: Boolean(process.stdout.isTTY && process.stdin.isTTY),
-    confirm: async (q) => {
+    ask: async (q) => {
       const rl = createInterface({ input: process.stdin, output: process.stderr });
       try {
-        const a = await rl.question(`${q} [y/N] `);
-        return /^y(es)?$/i.test(a.trim());
+        return await rl.question(q);
       } finally {
         rl.close();
       }

@@ -1,6 +1,6 @@
 // Observations → findings (pure): log signatures seen (incidents) and configurations known to lead to them (risks).
 import type { LogSource, Observations, RuncBinary, RuncInfo } from "./observations.js";
-import { collectEvidence } from "./signatures.js";
+import { collectEvidence, tallyLines } from "./signatures.js";
 import { isElrepo61Vulnerable, isKernel310, isRc93, runcBelowRc94 } from "./versions.js";
 
 /** critical: the problem happened (log evidence); warning: the node is set up for it; info: advice, not a problem */
@@ -11,8 +11,8 @@ export interface Finding {
   severity: Severity;
   title: string;
   evidence: { line: string; count: number; source: LogSource | "state" };
-  /** playbook to run (playbooks/<name>) */
-  recommend: string;
+  /** playbook to run (playbooks/<name>); absent when the node as it is now leaves none to run (the fix is in place) */
+  recommend?: string;
   /** playbooks to run after `recommend` */
   then?: string[];
 }
@@ -52,6 +52,21 @@ function offloadsOffNow(obs: Observations): boolean {
   return gro !== undefined && gso !== undefined && !gro.on && !gso.on;
 }
 
+/** What runc-nokmem.yml's own checks find now: nothing to do when its steps do not apply (cgroup v2: no kmem
+ *  accounting to disable), or the runtime's runc is byte-identical to its nokmem build, or runc is >= 1.0.0-rc94
+ *  (ignores kmem settings). undefined while it would still change the node. */
+export function runcNokmemDone(obs: Observations, runc: RuncBinary | undefined): string | undefined {
+  if (obs.cgroupVersion === 2) return "cgroup v2: no kmem accounting to disable";
+  if (runc?.nokmemBuild) return `${runc.path} is the nokmem build ${runc.nokmemBuild}`;
+  if (runcBelowRc94(runc?.version) === false) return `runc ${runc?.version} ignores kmem settings`;
+  return undefined;
+}
+
+/** What runc-upgrade.yml's own check finds now: the runtime's runc prints a version other than 1.0.0-rc93. */
+function runcUpgradeDone(runc: RuncBinary | undefined): string | undefined {
+  return runc?.version !== undefined && !isRc93(runc.version) ? `runc ${runc.version} is not 1.0.0-rc93` : undefined;
+}
+
 /** A host is clean when it has no finding above info. */
 export function isClean(fs: readonly Finding[]): boolean {
   return fs.every((f) => f.severity === "info");
@@ -81,9 +96,18 @@ export function findings(obs: Observations): Finding[] {
         });
         break;
       }
-      case "slub-kmem":
-        out.push({ id: "slub-kmem", severity: "critical", title: "SLUB allocation failures (cgroup kmem accounting)", evidence: ev, recommend: PLAYBOOK.runcNokmem });
+      case "slub-kmem": {
+        // re-checked against the node as it is now: runc-nokmem.yml's checks pass → the kernel is what is left
+        const done = runcNokmemDone(obs, runc);
+        if (!done) {
+          out.push({ id: "slub-kmem", severity: "critical", title: "SLUB allocation failures (cgroup kmem accounting)", evidence: ev, recommend: PLAYBOOK.runcNokmem });
+          break;
+        }
+        // only earlier boots logged it (the kernel log of this boot has none): history from before the fix
+        if (obs.kernelLogTool !== "none" && !tallyLines(obs.logs.kernel).has("slub-kmem")) break;
+        out.push({ id: "slub-kmem", severity: "critical", title: `SLUB allocation failures (cgroup kmem accounting); runc is fixed now (${done}), the lasting fix is the kernel`, evidence: ev, recommend: PLAYBOOK.kernelUpgrade });
         break;
+      }
       case "skb-bug":
         // re-checked against the node as it is now: GRO/GSO already off (ethtool-offload.yml applied) leaves the kernel fix
         if (offloadsOffNow(obs)) {
@@ -99,14 +123,22 @@ export function findings(obs: Observations): Finding[] {
           then: [PLAYBOOK.kernelUpgrade],
         });
         break;
-      case "pleg":
+      case "pleg": {
+        // re-checked against the node as it is now: runc-upgrade.yml's check passes → it has nothing left to do
+        const done = runcUpgradeDone(runc);
+        if (done) {
+          out.push({ id: "pleg-runc-hang", severity: "critical", title: `PLEG not healthy in this boot; ${done} now (runc-upgrade.yml has nothing to do): if it repeats, look beyond runc`, evidence: ev });
+          break;
+        }
         out.push({ id: "pleg-runc-hang", severity: "critical", title: "PLEG not healthy (runc init hang)", evidence: ev, recommend: PLAYBOOK.runcUpgrade });
         break;
+      }
     }
   }
 
   // risks: the configuration behind each incident, when the incident itself was not (yet) logged
-  if (!seen.has("slub-kmem") && el310 && obs.kmem.state === "active" && runcBelowRc94(runc?.version) === true) {
+  // re-checked: once runc-nokmem.yml's checks pass (its nokmem build runs), runc no longer turns kmem accounting on
+  if (!seen.has("slub-kmem") && el310 && obs.kmem.state === "active" && runcBelowRc94(runc?.version) === true && !runcNokmemDone(obs, runc)) {
     const f = obs.kmem.files.find((x) => x.active === true);
     out.push({
       id: "kmem-accounting-active",

@@ -10,6 +10,8 @@ export interface RuncBinary {
   commit?: string;
   /** first line of the output when no version was found (an error text is data) */
   raw?: string;
+  /** the runc-nokmem.yml build (/usr/local/lib/remedy/runc-nokmem-*) this binary is byte-identical to */
+  nokmemBuild?: string;
 }
 
 export interface RuncInfo {

@@ -36,8 +36,9 @@ function runcBinary(path: string, lines: string[]): RuncBinary {
     if (v) b.version = v[1];
     const c = /^commit: (\S+)/.exec(l);
     if (c) b.commit = c[1];
+    if (l.startsWith("@@nokmem=")) b.nokmemBuild = l.slice(9);
   }
-  if (b.version === undefined && lines[0] !== undefined) b.raw = lines[0];
+  if (b.version === undefined && lines[0] !== undefined && !lines[0].startsWith("@@")) b.raw = lines[0];
   return b;
 }
 

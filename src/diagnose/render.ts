@@ -33,8 +33,9 @@ export function planCommand(playbook: string, hosts: readonly string[], o: Table
 export const TABLE_LEGEND = [
   "Columns: SEVERITY critical = the problem happened (log evidence), warning = the node is set up for it (its state now),",
   "  info = advice; COUNT = matching log lines (incidents) or items found in the node's current state (state findings);",
-  "  RECOMMEND = the playbook that fixes it (then: the next one). `remedy plan` writes a plan to review with",
-  "  `remedy show FILE` and apply with `remedy apply --plan FILE`.",
+  "  RECOMMEND = the playbook that fixes it (then: the next one; - when the node as it is now leaves none to run),",
+  "  re-checked against the node's current state. The `remedy plan ...` lines above run it on the hosts that need it:",
+  "  each writes a plan to review with `remedy show FILE` and apply with `remedy apply --plan FILE`.",
 ];
 
 export function renderTable(ds: readonly HostDiagnosis[], o: TableOptions = {}): string {
@@ -47,7 +48,7 @@ export function renderTable(ds: readonly HostDiagnosis[], o: TableOptions = {}):
     }
     if (d.findings.length === 0) rows.push(`${d.host.padEnd(hw)}  clean`);
     for (const f of d.findings) {
-      const rec = [f.recommend, ...(f.then ?? [])].join(" then ");
+      const rec = f.recommend ? [f.recommend, ...(f.then ?? [])].join(" then ") : "-";
       rows.push(`${d.host.padEnd(hw)}  ${f.severity.padEnd(8)}  ${f.id.padEnd(22)}  ${String(f.evidence.count).padStart(5)}  ${rec}`);
       rows.push(`${" ".repeat(hw)}    ${f.title}`);
       rows.push(`${" ".repeat(hw)}    ${SOURCE_LABEL[f.evidence.source] ?? f.evidence.source}: ${clip(f.evidence.line, EVIDENCE_WIDTH)}`);
@@ -64,7 +65,7 @@ export function renderTable(ds: readonly HostDiagnosis[], o: TableOptions = {}):
   for (const d of ds) {
     if (d.status !== "ok") continue;
     for (const f of d.findings) {
-      for (const pb of [f.recommend, ...(f.then ?? [])]) {
+      for (const pb of f.recommend ? [f.recommend, ...(f.then ?? [])] : []) {
         const hosts = byPlaybook.get(pb) ?? [];
         if (!hosts.includes(d.host)) hosts.push(d.host);
         byPlaybook.set(pb, hosts);

@@ -16,6 +16,10 @@ export const MAX_LOG_LINES = 5000;
 
 export const RUNC_PATHS = ["/usr/bin/docker-runc", "/usr/bin/runc", "/usr/local/sbin/runc"] as const;
 
+/** Where runc-nokmem.yml keeps its build on each node (`dest:` of its artifact); its check compares the runtime's
+ *  binary with it byte for byte, and so does the collection script (`@@nokmem=<build>` in the runc section). */
+export const NOKMEM_BUILDS = "/usr/local/lib/remedy/runc-nokmem-*";
+
 export function collectScript(): string {
   const F = `'${LOG_FILTER}'`;
   return `S() { printf '\\n${SECTION_MARK}%s===\\n' "$1"; }
@@ -27,7 +31,7 @@ S kernel; { $T journalctl -k -b --no-pager -o short 2>/dev/null && echo '@@tool=
 S syslog; ls -1tr /var/log/messages* 2>/dev/null | grep -v '[.]gz$' | while IFS= read -r f; do grep -h -E ${F} "$f" 2>/dev/null; done | tail -n ${MAX_LOG_LINES} || true
 S kubelet; $T journalctl -u kubelet -b --no-pager -o short 2>/dev/null | tail -n 20000 | grep -E 'PLEG is not healthy' | tail -n ${MAX_LOG_LINES} || true
 S docker; $T docker info 2>/dev/null | grep -E 'Server Version|Default Runtime|runc version' || true
-for b in ${RUNC_PATHS.join(" ")}; do if [ -x "$b" ]; then S "runc:$b"; "$b" --version 2>&1 | head -n 10 || true; fi; done
+for b in ${RUNC_PATHS.join(" ")}; do if [ -x "$b" ]; then S "runc:$b"; "$b" --version 2>&1 | head -n 10 || true; for a in ${NOKMEM_BUILDS}; do [ -f "$a" ] && cmp -s "$b" "$a" 2>/dev/null && echo "@@nokmem=$a"; done; fi; done
 S cgroup; if [ -e /sys/fs/cgroup/cgroup.controllers ]; then echo 2; elif [ -d /sys/fs/cgroup/memory ]; then echo 1; else echo unknown; fi
 S kmem; find /sys/fs/cgroup/memory/kubepods -name memory.kmem.slabinfo 2>/dev/null | head -n 8 | while IFS= read -r f; do echo "@@file=$f"; cat "$f" 2>&1 | head -n 1; done || true
 S offload; IF=$(awk '$2=="00000000" && $8=="00000000" {print $1; exit}' /proc/net/route 2>/dev/null); echo "@@iface=$IF"; if [ -n "$IF" ]; then ethtool -k "$IF" 2>&1 | grep -E 'generic-(receive|segmentation)-offload|^Features|ethtool|Cannot|No such|not found' | head -n 20 || true; fi

@@ -38,6 +38,9 @@ export interface Envelope {
   ciphertext: Buffer;
 }
 
+/** The YAML tag of an inline vaulted value (`key: !vault |`): read as its envelope text, then sealed as a Vaulted. */
+export const VAULT_YAML_TAG = { tag: "!vault", resolve: (s: string): string => s };
+
 export const isVaultText = (text: string): boolean => text.trimStart().startsWith("$ANSIBLE_VAULT;");
 
 const where = (at: VaultLoc) => `${at.file}${at.line ? `:${at.line}${at.col ? `:${at.col}` : ""}` : ""}`;

@@ -1,7 +1,7 @@
 // YAML parsing shared by inventory files and group_vars/host_vars: YAML 1.1 like ansible's PyYAML,
 // syntax errors and node positions reported as file:line:col.
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from "yaml";
-import { Vaulted } from "./vault.js";
+import { VAULT_YAML_TAG, Vaulted } from "./vault.js";
 import { InputError } from "../errors.js";
 import { yamlValueProblem } from "../yaml-errors.js";
 import type { Loc } from "./loaded.js";
@@ -17,7 +17,7 @@ export interface YamlSource {
 
 export function parseYamlSource(text: string, file: string): YamlSource {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, version: "1.1", prettyErrors: false, customTags: [VAULT_TAG] });
+  const doc = parseDocument(text, { lineCounter: lc, version: "1.1", prettyErrors: false, customTags: [VAULT_YAML_TAG] });
   if (doc.errors.length > 0) {
     throw new InputError(
       doc.errors.map((e) => {
@@ -42,8 +42,6 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   visit(doc, { Scalar: (_k, node) => void (node.tag === "!vault" && (node.value = new Vaulted(String(node.value), at(node)))) });
   return { doc, file, at, deref };
 }
-
-const VAULT_TAG = { tag: "!vault", resolve: (s: string) => s };
 
 /** True for a missing value (`key:` with nothing after it) or an explicit null. */
 export function isNullNode(node: unknown): boolean {

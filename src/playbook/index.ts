@@ -7,3 +7,4 @@ export { parseCondition, evalCondition, exprPaths, ConditionError, ExpressionSyn
 export { compareVersions } from "./version.js";
 export { DEFAULTS, slugify } from "./defaults.js";
 export { secretBinding, isSecretVar } from "./inputs.js";
+export { openPlaybookVars } from "./vault-vars.js";

@@ -1,5 +1,6 @@
 // Load-time checks of `inputs:`: declarations that make sense, vars defaults and -e values that fit them.
 import type { InputProblem } from "../errors.js";
+import { Vaulted } from "../inventory/vault.js";
 import { inputMessage, inputProblem, type InputSpec } from "./inputs.js";
 import type { RawPlaybook } from "./schema.js";
 import { SPECIAL_ROOTS } from "./scope.js";
@@ -28,7 +29,8 @@ export function inputProblems(raw: RawPlaybook, src: YamlSource, extraVars: Reco
       if (bad !== undefined) out.push(src.problem([...at, "enum"], `enum value ${JSON.stringify(bad)} is not ${spec.type}`));
     }
     const vars = raw.vars ?? {};
-    if (Object.hasOwn(vars, name)) {
+    // a sealed `!vault` default is checked once the run opens it (run-check.ts), like an inventory value
+    if (Object.hasOwn(vars, name) && !(vars[name] instanceof Vaulted)) {
       const why = inputProblem({ ...spec, required: false }, vars[name]);
       if (why) out.push(src.problem(["vars", name], `default: ${inputMessage(name, spec, vars[name], why)} (declared at line ${src.pos(at).line})`));
     }

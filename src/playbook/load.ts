@@ -1,7 +1,7 @@
 // Playbook file → typed model: YAML (with positions) → ajv → semantic checks → defaults.
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { LineCounter, parseDocument } from "yaml";
+import { LineCounter, parseDocument, visit, type Document } from "yaml";
 import { InputError, type InputProblem } from "../errors.js";
 import type { Playbook } from "../model/playbook.js";
 import { playbook } from "./defaults.js";
@@ -11,6 +11,7 @@ import { inputProblems } from "./inputs-decl.js";
 import { semanticProblems } from "./semantic.js";
 import { yamlValueProblem } from "../yaml-errors.js";
 import { YamlSource } from "./source.js";
+import { VAULT_YAML_TAG, Vaulted } from "../inventory/vault.js";
 
 export interface LoadOptions {
   /** -e key=value; override playbook vars */
@@ -39,6 +40,25 @@ function keepNumberText(value: unknown, source: string | undefined): unknown {
   return value;
 }
 
+/**
+ * Inline `!vault |` values under `vars:` stay sealed (a Vaulted with its file:line:col) until the CLI opens them
+ * with the run's vault password, as the inventory's are. Anywhere else in a playbook a vaulted value is refused.
+ */
+function sealVaulted(doc: Document.Parsed, lines: LineCounter, file: string): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const vars: unknown = doc.get("vars", true);
+  const underVars = (path: readonly unknown[]) => vars !== undefined && path.includes(vars);
+  visit(doc, {
+    Scalar: (_key, node, path) => {
+      if (node.tag !== "!vault") return;
+      const p = lines.linePos(node.range?.[0] ?? 0);
+      if (underVars(path)) node.value = new Vaulted(String(node.value), { file, line: p.line, col: p.col });
+      else problems.push({ file, line: p.line, col: p.col, message: "a `!vault` value is read only under `vars:` (and in the inventory, group_vars, host_vars or an -e @file); move it to a var and use {{ name }} here" });
+    },
+  });
+  return problems;
+}
+
 async function analyse(file: string, opts: LoadOptions): Promise<Outcome> {
   let bytes: Buffer;
   try {
@@ -49,7 +69,7 @@ async function analyse(file: string, opts: LoadOptions): Promise<Outcome> {
   }
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   const lines = new LineCounter();
-  const doc = parseDocument(bytes.toString("utf8"), { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
+  const doc = parseDocument(bytes.toString("utf8"), { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true, customTags: [VAULT_YAML_TAG] });
   if (doc.errors.length) {
     return {
       problems: doc.errors.map((e) => {
@@ -59,6 +79,8 @@ async function analyse(file: string, opts: LoadOptions): Promise<Outcome> {
       }),
     };
   }
+  const misplaced = sealVaulted(doc, lines, file);
+  if (misplaced.length) return { problems: misplaced };
   const src = new YamlSource(file, doc, lines);
   let data: unknown;
   try {

@@ -26,6 +26,12 @@ export interface RenderOptions {
   only?: readonly string[];
   /** longest script shown per outcome; the rest is counted */
   maxCommandLines?: number;
+  /** longest diff shown per outcome; the rest is counted */
+  maxDiffLines?: number;
+  /** distinct outcomes shown per step (most hosts first); the rest are counted in one line */
+  maxOutcomes?: number;
+  /** where the cut parts can be seen, e.g. "remedy check -v shows every command" */
+  moreHint?: string;
 }
 
 const generic = (s: string, host: string): string => (host.length >= 2 ? s.split(host).join("<host>") : s);
@@ -58,10 +64,14 @@ export class ResultGroups {
 export function renderGroups(groups: readonly StepGroup[], o: RenderOptions): string {
   const out: string[] = [];
   const maxLines = o.maxCommandLines ?? Infinity;
+  const hint = o.moreHint ?? "remedy check -v shows every command";
   for (const g of groups) {
-    const outcomes = g.outcomes.filter((x) => !o.only || o.only.includes(x.status));
-    if (!outcomes.length) continue;
+    const all = g.outcomes.filter((x) => !o.only || o.only.includes(x.status));
+    if (!all.length) continue;
     out.push(fit(g.name, o.width));
+    // the outcomes of most hosts first when some are cut
+    const ranked = o.maxOutcomes !== undefined && all.length > o.maxOutcomes ? [...all].sort((a, b) => b.hosts.length - a.hosts.length) : all;
+    const outcomes = ranked.slice(0, o.maxOutcomes ?? Infinity);
     for (const x of outcomes) {
       const same = x.hosts.length > 1 ? "same on " : "";
       out.push(fit(`  ${mark(x.status, o.color)} ${LABEL[x.status] ?? x.status} — ${same}${hostCount(x.hosts)}`, o.width + (o.color ? 9 : 0)));
@@ -79,12 +89,20 @@ export function renderGroups(groups: readonly StepGroup[], o: RenderOptions): st
             shown++;
           });
         }
-        if (hidden) out.push(`        … ${hidden} more line(s): remedy check -v shows every command`);
+        if (hidden) out.push(fit(`        … ${hidden} more line(s): ${hint}`, o.width));
       }
       if (x.diff) {
         out.push("      diff:");
-        for (const line of x.diff.trimEnd().split("\n")) out.push(wrap(`        ${line}`, o.width, 2));
+        const lines = x.diff.trimEnd().split("\n");
+        const cut = lines.length - (o.maxDiffLines ?? Infinity);
+        for (const line of cut > 0 ? lines.slice(0, o.maxDiffLines) : lines) out.push(wrap(`        ${line}`, o.width, 2));
+        if (cut > 0) out.push(fit(`        … ${cut} more diff line(s): ${hint}`, o.width));
       }
+    }
+    const rest = ranked.slice(outcomes.length);
+    if (rest.length) {
+      const hosts = rest.flatMap((x) => x.hosts);
+      out.push(fit(`  … ${rest.length} more outcome(s) on ${hosts.length} host(s): ${hint}`, o.width));
     }
   }
   return out.length ? out.join("\n") + "\n" : "";

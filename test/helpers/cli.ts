@@ -9,14 +9,16 @@ export interface CliRun {
   events: Array<Record<string, unknown> & { type: string }>;
 }
 
-export async function cli(argv: string[], opts: { tty?: boolean; answer?: boolean; signal?: AbortSignal; cwd?: string; env?: NodeJS.ProcessEnv; secret?: string } = {}): Promise<CliRun> {
+/** `answer`: yes or no at the apply prompt; `answers`: the lines typed at successive prompts (then "no"). */
+export async function cli(argv: string[], opts: { tty?: boolean; answer?: boolean; answers?: string[]; signal?: AbortSignal; cwd?: string; env?: NodeJS.ProcessEnv; secret?: string } = {}): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
+  const answers = [...(opts.answers ?? [])];
   const io: Io = {
     out: (s) => void (stdout += s),
     err: (s) => void (stderr += s),
     isTTY: Boolean(opts.tty),
-    confirm: async () => Boolean(opts.answer),
+    ask: async () => (answers.length ? answers.shift()! : opts.answer ? "yes" : "no"),
     signal: opts.signal ?? new AbortController().signal,
     env: opts.env ?? process.env,
     ...(opts.secret !== undefined ? { askSecret: async () => opts.secret! } : {}),

@@ -19,5 +19,5 @@ export function registerExtraCommands(program: Command, io: Io, setCode: (c: num
   registerDiagnose(program, io, setCode);
   registerConfig(program, io, setCode);
   registerCompletion(program, io, setCode);
-  registerUnlock(program, io, setCode, (inv, f) => new InventoryConnector(inv, { knownHosts: f.knownHosts, sshConfig: f.sshConfig }));
+  registerUnlock(program, io, setCode, (inv, f, connect) => new InventoryConnector(inv, { knownHosts: f.knownHosts, sshConfig: f.sshConfig, ...connect }));
 }

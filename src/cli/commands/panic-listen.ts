@@ -10,6 +10,7 @@ import { InputError } from "../../errors.js";
 import { loadInventory, resolvePattern } from "../../inventory/index.js";
 import { LocalTransport } from "../../transport/local.js";
 import { InventoryConnector } from "../connect.js";
+import { connectDefaults, settingsFor } from "../run-settings.js";
 import { DEFAULT_PANIC_PORT, inventoryIpMap, startPanicListener, type GrouperLimits, type PanicRecord } from "../../diagnose/panic/index.js";
 
 export interface PanicListenOptions {
@@ -77,7 +78,7 @@ export function registerPanicListen(program: Command, io: Io, setCode: (c: numbe
     .option("-p, --port <n>", "UDP port (netconsole's default target port)", String(DEFAULT_PANIC_PORT))
     .option("--bind <address>", "local address to listen on", "0.0.0.0")
     .option("-o, --out <file>", "JSONL file records are appended to", "panics.jsonl")
-    .option("-i, --inventory <path>", "inventory: maps sender IPs (ansible_host) to host names")
+    .option("-i, --inventory <path>", "inventory: maps sender IPs (ansible_host) to host names; default $REMEDY_INVENTORY, $ANSIBLE_INVENTORY or ansible.cfg's inventory")
     .option("-l, --limit <pattern>", "only map these inventory hosts")
     .option("--annotate", `kubectl annotate node <host> remedy.io/kernel-panic=<reason> --overwrite`)
     .option("--kubectl-on <host>", "inventory host that runs kubectl for --annotate (default: this machine)")
@@ -87,12 +88,16 @@ export function registerPanicListen(program: Command, io: Io, setCode: (c: numbe
     .action(async (f: Flags) => {
       const port = intFlag("port", f.port, 0, 65535) ?? DEFAULT_PANIC_PORT;
       const kubectlOn = f.kubectlOn ?? f.kubeHost;
-      if (kubectlOn && !f.inventory) throw new InputError("--kubectl-on needs -i/--inventory to connect to that host");
+      // the same default inventory as check/apply; without one, packets are recorded under their sender IP
+      const settings = settingsFor({ inventory: f.inventory }, io);
+      const inventory = settings.get("inventory");
+      if (kubectlOn && !inventory.value) throw new InputError("--kubectl-on needs an inventory to connect to that host: pass -i <file>, set REMEDY_INVENTORY, or set `inventory =` under [defaults] in ansible.cfg");
       let hosts = new Map<string, string>();
       let connector: InventoryConnector | undefined;
       let kubeHost: string | undefined;
-      if (f.inventory) {
-        const inv = await loadInventory(f.inventory);
+      if (inventory.value) {
+        io.err(`panic-listen: inventory ${inventory.value} (${inventory.source})\n`);
+        const inv = await loadInventory(inventory.value);
         const r = await inventoryIpMap(inv, resolvePattern(inv, f.limit ?? "all"));
         for (const u of r.unresolved) io.err(`panic-listen: ${u.host}: cannot resolve ${u.address} (${u.error}); its packets are recorded under their IP\n`);
         for (const s of r.shared) io.err(`panic-listen: ${s.ip} is the address of ${s.hosts.join(", ")}; recorded as ${s.hosts[0]}\n`);
@@ -100,7 +105,7 @@ export function registerPanicListen(program: Command, io: Io, setCode: (c: numbe
         if (kubectlOn) {
           kubeHost = resolvePattern(inv, kubectlOn)[0]; // unknown host → InputError before listening
           if (!kubeHost) throw new InputError(`--kubectl-on ${JSON.stringify(kubectlOn)} matches no inventory host`);
-          connector = new InventoryConnector(inv, { knownHosts: f.knownHosts, sshConfig: f.sshConfig });
+          connector = new InventoryConnector(inv, { knownHosts: f.knownHosts, sshConfig: f.sshConfig, ...connectDefaults(settings) });
         }
       }
       const local = new LocalTransport("localhost");

@@ -9,7 +9,7 @@ import { parseExtraVars } from "../options.js";
 import { parseRunRequest } from "./run-request.js";
 import { InputError, InterruptedError } from "../../errors.js";
 import { flagProblems, preflightProblems } from "../preflight.js";
-import { loadPlaybook } from "../../playbook/index.js";
+import { loadPlaybook, openPlaybookVars } from "../../playbook/index.js";
 import { loadInventory, resolvePattern, hostVars, groupsView } from "../../inventory/index.js";
 import { runPlaybook, type RunOptions, type RunResult } from "../../engine/runner.js";
 import { systemClock } from "../../engine/context.js";
@@ -18,7 +18,8 @@ import type { Mode, RunEvent } from "../../model/events.js";
 import type { Playbook } from "../../model/playbook.js";
 import type { Loaded } from "./loaded.js";
 import { Reporters, widthOf } from "../reporters.js";
-import { renderPendingChanges } from "../../report/pending.js";
+import { renderNotOffered, renderPendingChanges, type PendingView } from "../../report/pending.js";
+import { askToApply } from "../apply-prompt.js";
 import { Redactor, secretValues } from "../../report/redact.js";
 import { BuildOnceService } from "../../artifacts/build-once.js";
 import { artifactCacheDir } from "../../artifacts/cache.js";
@@ -47,7 +48,11 @@ export async function loadForRun(pbPath: string, flags: RunFlags, o: { preflight
   if (hosts.length === 0) {
     throw new InputError(`hosts pattern "${playbook.hosts}"${flags.limit ? ` limited by "${flags.limit}"` : ""} matches no host in ${flags.inventory}`);
   }
-  if (o.vault) openInventory(inventory, hosts, o.vault, (h) => hostVars(inventory, h)); // inline !vault; refused here without a password
+  if (o.vault) {
+    // inline !vault values of the inventory and of the playbook's vars: refused here without a password
+    openInventory(inventory, hosts, o.vault, (h) => hostVars(inventory, h));
+    openPlaybookVars(playbook, hosts, o.vault, (h) => hostVars(inventory, h));
+  }
   if (o.preflight !== false) {
     const problems = await preflightProblems({ playbook, inventory, hosts, extraVars });
     if (problems.length) throw new InputError(problems);
@@ -168,10 +173,11 @@ export async function runCommand(mode: Mode, pbPath: string, cliFlags: RunFlags,
       const pending = preview.hosts.filter((h) => h.status === "would_change").map((h) => h.host);
       const previewCode = exitCodeForRun(preview.summary);
       if (!pending.length) return previewCode === ExitCode.ChangesPending ? ExitCode.Ok : previewCode;
-      io.out(renderPending(preview, widthOf(io)));
+      // one screen, whatever the number of hosts; `d` at the prompt shows every command and diff line
+      io.out(redactor.text(renderPending(preview, widthOf(io))));
       const excluded = preview.hosts.filter((h) => h.status !== "would_change" && h.status !== "ok");
-      if (excluded.length) io.out(`Not offered (would fail, failed or unreachable in the dry run): ${excluded.map((h) => `${h.host} (${h.status})`).join(", ")}\n\n`);
-      if (!(await io.confirm(`Apply these changes to ${pending.length} host(s)?`))) {
+      io.out(renderNotOffered(excluded, widthOf(io)));
+      if (!(await askToApply(io, pending.length, () => redactor.text(renderPending(preview, widthOf(io), { details: true }))))) {
         io.err("Nothing applied.\n");
         return ExitCode.Failed; // declined, as terraform: scripts must not read it as applied
       }
@@ -238,6 +244,6 @@ async function runWithReporters(mode: Mode, base: Omit<RunOptions, "mode" | "emi
 }
 
 /** What an interactive apply is about to do: grouped across hosts (src/report/pending.ts); hosts that would fail are not offered. */
-export function renderPending(r: RunResult, width = 160): string {
-  return renderPendingChanges(r.hosts.filter((h) => h.status === "would_change"), width);
+export function renderPending(r: RunResult, width = 160, view: PendingView = {}): string {
+  return renderPendingChanges(r.hosts.filter((h) => h.status === "would_change"), width, view);
 }

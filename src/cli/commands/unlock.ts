@@ -9,19 +9,22 @@ import type { Inventory } from "../../model/inventory.js";
 import { describeOwner } from "../../plan/lock.js";
 import { forceUnlockScript, parseOutput } from "../../plan/remote.js";
 import { layoutFrom } from "../../plan/gate.js";
+import { resolveRunFlags, type ConnectDefaults } from "../run-settings.js";
 
 export interface UnlockFlags {
-  inventory: string;
+  /** -i; else $REMEDY_INVENTORY, $ANSIBLE_INVENTORY or ansible.cfg's inventory, as for check/apply */
+  inventory?: string;
   limit: string;
   become?: boolean;
   knownHosts?: string;
   sshConfig?: string;
 }
 
-export async function unlockCommand(flags: UnlockFlags, io: Io, connectorFor: (inv: Inventory) => Connector): Promise<number> {
-  const inventory = await loadInventory(flags.inventory);
+export async function unlockCommand(flags: UnlockFlags, io: Io, connectorFor: (inv: Inventory, connect: ConnectDefaults) => Connector): Promise<number> {
+  const { inventory: path, connect } = resolveRunFlags({ inventory: flags.inventory }, io);
+  const inventory = await loadInventory(path);
   const hosts = resolvePattern(inventory, flags.limit);
-  const connector = connectorFor(inventory);
+  const connector = connectorFor(inventory, connect);
   const layout = layoutFrom(io.env);
   let unreachable = 0;
   try {
@@ -45,14 +48,14 @@ export async function unlockCommand(flags: UnlockFlags, io: Io, connectorFor: (i
   return unreachable ? ExitCode.Unreachable : ExitCode.Ok;
 }
 
-export function registerUnlock(program: Command, io: Io, setCode: (c: number) => void, connectorFor: (inv: Inventory, f: UnlockFlags) => Connector): void {
+export function registerUnlock(program: Command, io: Io, setCode: (c: number) => void, connectorFor: (inv: Inventory, f: UnlockFlags, connect: ConnectDefaults) => Connector): void {
   program
     .command("unlock")
     .description("remove the remedy run lock (/var/lib/remedy/lock.d) on hosts whose run died")
-    .requiredOption("-i, --inventory <path>", "inventory file or directory")
+    .option("-i, --inventory <path>", "inventory file or directory; default $REMEDY_INVENTORY, $ANSIBLE_INVENTORY or ansible.cfg's inventory")
     .requiredOption("-l, --limit <pattern>", "hosts to unlock (ansible pattern; `all` for every host)")
     .option("-b, --become", "use sudo on the hosts")
     .option("--known-hosts <file>", "known_hosts file")
     .option("--ssh-config <file>", "ssh config file")
-    .action(async (flags: UnlockFlags) => setCode(await unlockCommand(flags, io, (inv) => connectorFor(inv, flags))));
+    .action(async (flags: UnlockFlags) => setCode(await unlockCommand(flags, io, (inv, connect) => connectorFor(inv, flags, connect))));
 }

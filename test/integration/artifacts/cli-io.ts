@@ -21,7 +21,7 @@ export async function remedy(argv: string[], env: NodeJS.ProcessEnv): Promise<Cl
   let out = "";
   let err = "";
   const trace = env.REMEDY_TEST_TRACE ? (s: string) => appendFileSync(env.REMEDY_TEST_TRACE!, s) : () => undefined;
-  const io: Io = { out: (s) => void ((out += s), trace(s)), err: (s) => void ((err += s), trace(s)), isTTY: false, confirm: async () => false, signal: new AbortController().signal, env, cwd: REPO };
+  const io: Io = { out: (s) => void ((out += s), trace(s)), err: (s) => void ((err += s), trace(s)), isTTY: false, ask: async () => "no", signal: new AbortController().signal, env, cwd: REPO };
   const code = await runCli(argv, io);
   // --json run output is one event per line; other commands (cache list --json) print one pretty document
   const events = out

@@ -132,6 +132,41 @@ describe("default inventory and settings", () => {
     expect(text.stdout).toMatch(/^ansible\.cfg: .*proj-.*\/ansible\.cfg$/m);
   });
 
+  it("unlock uses the same default inventory (REMEDY_INVENTORY, else ansible.cfg), and says so without one (exit 4)", async () => {
+    const target = mkdtempSync(join(root, "target-"));
+    const tenv = { ...env, REMEDY_TARGET_STATE_DIR: target };
+    const none = await cli(["unlock", "-l", "nodes"], { env: tenv, cwd: root });
+    expect(none.code).toBe(4);
+    expect(none.stderr).toContain("no inventory: pass -i <file or directory>, set REMEDY_INVENTORY, or set `inventory =` under [defaults] in ansible.cfg");
+    const fromEnv = await cli(["unlock", "-l", "nodes"], { env: { ...tenv, REMEDY_INVENTORY: inv }, cwd: root });
+    expect(fromEnv.code, fromEnv.stderr).toBe(0);
+    expect(fromEnv.stdout).toBe("n1: not locked\nn2: not locked\nn3: not locked\n");
+
+    const proj = mkdtempSync(join(root, "unlock-proj-"));
+    writeFileSync(join(proj, "hosts.ini"), "[nodes]\nonly ansible_connection=local\n");
+    writeFileSync(join(proj, "ansible.cfg"), "[defaults]\ninventory = hosts.ini\n");
+    const fromCfg = await cli(["unlock", "-l", "all"], { env: { ...tenv, ANSIBLE_CONFIG: join(proj, "ansible.cfg") }, cwd: root });
+    expect(fromCfg.code, fromCfg.stderr).toBe(0);
+    expect(fromCfg.stdout).toBe("only: not locked\n");
+  });
+
+  it("panic-listen uses the same default inventory and says where it came from", async () => {
+    const mapped = join(root, "mapped.ini");
+    writeFileSync(mapped, "[nodes]\nn1 ansible_host=127.0.0.11\nn2 ansible_host=127.0.0.12\n");
+    const stopped = AbortSignal.abort(); // listen, then stop at once
+    const args = ["panic-listen", "-p", "0", "--bind", "127.0.0.1", "-o", join(root, "panics.jsonl")];
+    const fromEnv = await cli(args, { env: { ...env, REMEDY_INVENTORY: mapped }, cwd: root, signal: stopped });
+    expect(fromEnv.code, fromEnv.stderr).toBe(0);
+    expect(fromEnv.stderr).toContain(`panic-listen: inventory ${mapped} (environment REMEDY_INVENTORY)\n`);
+    expect(fromEnv.stderr).toMatch(/listening on udp 127\.0\.0\.1:\d+ \(2 known addresses\)/);
+    const without = await cli(args, { env, cwd: root, signal: stopped });
+    expect(without.code, without.stderr).toBe(0);
+    expect(without.stderr).toMatch(/\(0 known addresses\)/);
+    const kubectlOn = await cli([...args, "--annotate", "--kubectl-on", "n1"], { env, cwd: root, signal: stopped });
+    expect(kubectlOn.code).toBe(4);
+    expect(kubectlOn.stderr).toContain("--kubectl-on needs an inventory");
+  });
+
   it("remedy inventory uses the same default inventory", async () => {
     const r = await cli(["inventory", "--graph"], { env: { ...env, REMEDY_INVENTORY: inv }, cwd: root });
     expect(r.code, r.stderr).toBe(0);

@@ -114,7 +114,7 @@ describe("secrets stay secret (real sshd)", () => {
 
     const invText = await cli(["inventory", "-i", join(root, "inv.yml")]);
     let invJson = "";
-    await runCli(["inventory", "-i", join(root, "inv.yml"), "--json"], { out: (t) => void (invJson += t), err: (t) => void (invJson += t), isTTY: false, confirm: async () => false, signal: new AbortController().signal, env: process.env, cwd: root });
+    await runCli(["inventory", "-i", join(root, "inv.yml"), "--json"], { out: (t) => void (invJson += t), err: (t) => void (invJson += t), isTTY: false, ask: async () => "no", signal: new AbortController().signal, env: process.env, cwd: root });
     outputs.inventory = invText.stdout + invText.stderr + invJson;
     expect(outputs.inventory).toContain("node1");
 

@@ -29,7 +29,7 @@ describe("vaulted inventory and -e @file", () => {
     // in-process, without the helper's JSON-lines parsing (inventory --json is one pretty document)
     const { runCli } = await import("../../../src/cli/program.js");
     const r = { stdout: "", stderr: "", code: 0 };
-    const io = { out: (x: string) => void (r.stdout += x), err: (x: string) => void (r.stderr += x), isTTY: false, confirm: async () => false, signal: new AbortController().signal, env, cwd: root };
+    const io = { out: (x: string) => void (r.stdout += x), err: (x: string) => void (r.stderr += x), isTTY: false, ask: async () => "no", signal: new AbortController().signal, env, cwd: root };
     r.code = await runCli(["inventory", "-i", inv, "--json", "--vault-password-file", join(FIX, "vault-pass.txt")], io);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('"n1_port": "<vaulted>"');
@@ -115,5 +115,86 @@ describe("vaulted inventory and -e @file", () => {
     const ask = await cli(["check", pb, "-i", copy, "-e", `work=${w}`, "--ask-vault-pass"], { env });
     expect(ask.code).toBe(4);
     expect(ask.stderr).toContain("--ask-vault-pass: no terminal to ask the vault password on; use --vault-password-file FILE");
+  });
+});
+
+describe("inline !vault values in a playbook's own vars", () => {
+  const pbVars = join(FIX, "playbook-vars.yml");
+  const PB_SECRETS = ["pb-1.1-deploy-key", "pb 1.2 build label"];
+  // the "nodes" are this machine: their run locks, applied plans and audit log go under the temp dir
+  const tenv = () => ({ ...env, REMEDY_TARGET_STATE_DIR: join(root, "target"), REMEDY_TARGET_AUDIT_LOG: join(root, "target", "audit.jsonl") });
+  const passwords = ["--vault-password-file", join(FIX, "vault-pass.txt"), "--vault-id", `prod@${join(FIX, "prod-pass.txt")}`];
+  // an inventory with nothing vaulted: only the playbook's own values need the password
+  const plainInv = () => {
+    const p = join(mkdtempSync(join(root, "plain-")), "hosts.ini");
+    writeFileSync(p, "[nodes]\nn1 ansible_connection=local\nn2 ansible_connection=local\n");
+    return p;
+  };
+
+  it("decrypt like the inventory's: the plaintext reaches the node, as \"$REMEDY_SECRET_<name>\", never the output, events or plan", async () => {
+    const w = work();
+    const r = await cli(["apply", pbVars, "-i", plainInv(), "--yes", "-v", "-e", `work=${w}`, ...passwords], { env: tenv() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(w, "n1.pbvars"), "utf8")).toBe("pb-1.1-deploy-key|pb 1.2 build label|visible-label\n");
+    // build_label does not look secret by its name: it is one because it was vaulted
+    expect(r.stdout).toContain(`"$REMEDY_SECRET_deploy_key" "$REMEDY_SECRET_build_label" visible-label`);
+    PB_SECRETS.forEach((x) => expect(r.stdout + r.stderr).not.toContain(x));
+
+    const json = await cli(["apply", pbVars, "-i", plainInv(), "--yes", "--json", "-e", `work=${work()}`, ...passwords], { env: tenv() });
+    expect(json.code, json.stderr).toBe(0);
+    expect(json.stdout).toContain("wrote <redacted>");
+    PB_SECRETS.forEach((x) => expect(json.stdout + json.stderr).not.toContain(x));
+
+    const planFile = join(work(), "plan.json");
+    const planInv = plainInv();
+    const planWork = work();
+    const plan = await cli(["plan", pbVars, "-i", planInv, "-o", planFile, "-e", `work=${planWork}`, ...passwords], { env: tenv() });
+    expect(plan.code, plan.stderr).toBe(2);
+    PB_SECRETS.forEach((x) => expect(readFileSync(planFile, "utf8") + plan.stdout + plan.stderr).not.toContain(x));
+    const approved = await cli(["apply", pbVars, "-i", planInv, "--plan", planFile, "-e", `work=${planWork}`, ...passwords], { env: tenv() });
+    expect(approved.code, approved.stdout + approved.stderr).toBe(0);
+    expect(readFileSync(join(planWork, "n2.pbvars"), "utf8")).toBe("pb-1.1-deploy-key|pb 1.2 build label|visible-label\n");
+    // nor in the run journals of these applies
+    const runs = join(root, "state", "runs");
+    const journals = readdirSync(runs).map((f) => readFileSync(join(runs, f), "utf8")).join("\n");
+    expect(journals).toContain("playbook vars written"); // the journals of these runs are there
+    PB_SECRETS.forEach((x) => expect(journals).not.toContain(x));
+    const audit = readFileSync(join(root, "target", "audit.jsonl"), "utf8");
+    expect(audit).toContain("playbook vars written");
+    PB_SECRETS.forEach((x) => expect(audit).not.toContain(x));
+  });
+
+  it("without a password: exit 4 before connecting, naming the playbook's file:line:col; a value -e or every host overrides is not needed", async () => {
+    const w = work();
+    const inv1 = plainInv();
+    const none = await cli(["apply", pbVars, "-i", inv1, "--yes", "-e", `work=${w}`], { env: tenv() });
+    expect(none.code).toBe(4);
+    expect(none.stderr).toContain(`${pbVars}:6:22: this value is encrypted with ansible-vault; pass --vault-password-file FILE or --ask-vault-pass, or set ANSIBLE_VAULT_PASSWORD_FILE`);
+    expect(readdirSync(w)).toEqual([]);
+
+    const wrong = await cli(["check", pbVars, "-i", inv1, "-e", `work=${w}`, "--vault-password-file", join(FIX, "prod-pass.txt")], { env: tenv() });
+    expect(wrong.code).toBe(4);
+    expect(wrong.stderr).toMatch(/playbook-vars\.yml:6:22: no vault password given opens this value; tried .*prod-pass\.txt/);
+
+    // deploy_key from -e, build_label from every host's inventory vars: nothing vaulted is needed
+    const overridden = join(mkdtempSync(join(root, "over-")), "hosts.ini");
+    writeFileSync(overridden, "[nodes]\nn1 ansible_connection=local build_label=b1\nn2 ansible_connection=local build_label=b2\n");
+    const ok = await cli(["apply", pbVars, "-i", overridden, "--yes", "-e", `work=${w}`, "-e", "deploy_key=given"], { env: tenv() });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(readFileSync(join(w, "n2.pbvars"), "utf8")).toBe("given|b2|visible-label\n");
+    // one host without the override needs the vaulted default
+    writeFileSync(overridden, "[nodes]\nn1 ansible_connection=local build_label=b1\nn2 ansible_connection=local\n");
+    const needed = await cli(["check", pbVars, "-i", overridden, "-e", `work=${work()}`, "-e", "deploy_key=given"], { env: tenv() });
+    expect(needed.code).toBe(4);
+    expect(needed.stderr).toContain(`${pbVars}:13:23: this value is encrypted with ansible-vault (vault id prod)`);
+  });
+
+  it("a !vault value outside vars: is refused with its place", async () => {
+    const bad = join(work(), "bad.yml");
+    const vaulted = readFileSync(pbVars, "utf8").split("\n").slice(6, 12).join("\n");
+    writeFileSync(bad, `name: misplaced\nhosts: nodes\nsteps:\n  - name: s\n    check:\n      run: !vault |\n${vaulted}\n`);
+    const r = await cli(["validate", bad], { env: tenv() });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(`${bad}:6:19: a \`!vault\` value is read only under \`vars:\``);
   });
 });

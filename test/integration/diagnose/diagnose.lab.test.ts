@@ -36,7 +36,9 @@ describe("diagnose on the lab", () => {
     expect(inc("el7-node02")).toEqual([["slub-kmem", "runc-nokmem.yml"]]);
     expect(inc("el7-node03")).toEqual([]);
     expect(inc("el9-node01")).toEqual([["skb-segment-bug", "ethtool-offload.yml", "kernel-upgrade.yml"]]);
-    expect(inc("el9-node02")).toEqual([["pleg-runc-hang", "runc-upgrade.yml"]]);
+    // the EL9 node's runc is not 1.0.0-rc93: runc-upgrade.yml's check passes there, so nothing is recommended
+    expect(inc("el9-node02")).toEqual([["pleg-runc-hang", undefined]]);
+    expect((by.get("el9-node02") as Extract<HostDiagnosis, { status: "ok" }>).findings[0]?.title).toMatch(/^PLEG not healthy in this boot; runc \S+ is not 1\.0\.0-rc93 now/);
     expect(inc("el9-node03")).toEqual([["netdev-refcnt-leak", "kernel-upgrade.yml"]]);
 
     // counts: 5 netdev lines (EL7: journal and /var/log/messages hold the same 5, not summed), 3 SLUB, 4 PLEG

@@ -69,7 +69,7 @@ describe("remedy cache list|prune", () => {
     let out = "";
     let err = "";
     let code = -1;
-    const io: Io = { out: (s) => void (out += s), err: (s) => void (err += s), isTTY: false, confirm: async () => false, signal: new AbortController().signal, env, cwd: dir };
+    const io: Io = { out: (s) => void (out += s), err: (s) => void (err += s), isTTY: false, ask: async () => "no", signal: new AbortController().signal, env, cwd: dir };
     const program = new Command("remedy").exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
     registerCache(program, io, (c) => (code = c));
     try {

@@ -31,6 +31,13 @@ describe("diagnose table", () => {
     );
   });
 
+  it("a finding whose fix is in place now shows RECOMMEND - and prints no command", () => {
+    const { recommend: _none, ...done } = f("pleg-runc-hang", "runc-upgrade.yml");
+    const t = renderTable([{ host: "el7-node09", status: "ok", kernel: "3.10", os: "CentOS 7", clean: false, missingSections: [], findings: [done] }], { inventory: "i" });
+    expect(t).toMatch(/^el7-node09\s+critical\s+pleg-runc-hang\s+2\s+-$/m);
+    expect(t.split("\n").filter((l) => l.startsWith("  remedy plan "))).toEqual([]);
+  });
+
   it("a clean fleet prints no command", () => {
     expect(renderTable([ds[3]!], { inventory: "i" }).split("\n").filter((l) => l.startsWith("  remedy plan "))).toEqual([]);
   });
