@@ -39,7 +39,7 @@ export function batchScript(items: readonly BatchItem[], token: string): string 
   items.forEach((it, i) => {
     const secs = Math.max(1, Math.ceil(it.timeoutSec));
     lines.push(
-      `printf '\n%s %d\n' ${token}-OUT ${i}; (exec {wi}>&-; unset e p r t wi wo COPROC COPROC_PID; eval ${shellQuote(it.command)}) 2>"$e" </dev/null & p=$!; echo "$p ${secs}" >&"$wi"; wait "$p"; r=$?; echo . >&"$wi"`,
+      `printf '\n%s %d\n' ${token}-OUT ${i}; ${checkJob(it.command)} {wi}>&- 2>"$e" </dev/null & p=$!; echo "$p ${secs}" >&"$wi"; wait "$p"; r=$?; echo . >&"$wi"`,
       `t=0; while read -t 0 -u "$wo" && read -r -u "$wo" _; do t=1; done`,
       `printf '\n%s %d %d %d\n' ${token}-ERR ${i} "$r" "$t"; if [ -s "$e" ]; then while IFS= read -r l || [ -n "$l" ]; do printf '%s\n' "$l"; done <"$e"; : >"$e"; fi`,
     );
@@ -47,6 +47,30 @@ export function batchScript(items: readonly BatchItem[], token: string): string 
   lines.push(`printf '\n%s\n' ${token}-END`);
   const body = lines.join("\n");
   return `[ -n "\${BASH_VERSION-}" ] || exec bash -c ${shellQuote(body)}\n${body}`;
+}
+
+/**
+ * How a check runs as a background job. A lexically simple command (words of plain characters and quoted
+ * strings, nothing the shell expands or interprets: no $ ` \\ ; & | < > ( ) { } # or newline) runs as it
+ * is: the job is the command itself, one fork and one exec, as the floor pays. Anything else runs through
+ * eval in a subshell, which costs one more fork. Either way it runs in a child, so `exit`, `cd` or an
+ * assignment in a check stays inside it, and the batch's own variables are not visible to it.
+ */
+export function checkJob(command: string): string {
+  return isPlainCommand(command) ? command.trim() : `(unset e p r t wi wo COPROC COPROC_PID; eval ${shellQuote(command)})`;
+}
+
+const WORD = `(?:[A-Za-z0-9_./:=,@%+^*?[\\]~!-]|'[^'\\n]*'|"[^"$\`\\\\!\\n]*")+`;
+const PLAIN = new RegExp(`^[ \\t]*(${WORD})(?:[ \\t]+${WORD})*[ \\t]*$`);
+
+/** A reserved word in command position starts a compound command (`if then fi` must not break the batch). */
+const RESERVED = new Set(["if", "then", "else", "elif", "fi", "case", "esac", "for", "select", "while", "until", "do", "done", "in", "function", "time", "coproc", "[[", "]]"]);
+
+export function isPlainCommand(command: string): boolean {
+  const first = PLAIN.exec(command)?.[1];
+  if (first === undefined) return false;
+  // an assignment (`x=1`, `X=1 cmd`), a negation or a tilde in command position: leave them to the shell
+  return !RESERVED.has(first) && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(first) && !/^[!~]/.test(first);
 }
 
 /** Parses what came back; a command whose section is incomplete (batch killed) is simply absent. */

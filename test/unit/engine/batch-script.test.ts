@@ -2,7 +2,7 @@
 // the node): what a check sees and what comes back must be what `sh -c <check>` gives.
 import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { batchScript, parseBatch, newToken } from "../../../src/engine/prefetch.js";
+import { batchScript, isPlainCommand, parseBatch, newToken } from "../../../src/engine/prefetch.js";
 
 const run = (script: string) => execFileSync("/bin/sh", ["-c", script], { encoding: "utf8" });
 const alone = (command: string) => {
@@ -85,5 +85,27 @@ describe("batch script semantics", () => {
       const out = execFileSync(shell, ["-c", batchScript(items, token)], { encoding: "utf8" });
       expect(parseBatch(out, token, items, 1).get(0), shell).toMatchObject({ exitCode: 3, stdout: "1\n" });
     }
+  });
+});
+
+describe("which checks run as they are", () => {
+  it("a lexically simple command runs as the job itself; anything the shell would interpret goes through eval in a subshell", () => {
+    for (const c of ["uname -r", "rpm -q kernel-ml", "grep -c 'menu entry' /etc/default/grub", 'test -e "/usr/bin/run c"', "ls /var/lib/*.d", "exit 5", "cd /", "[ -e /x ]", "systemctl is-enabled kpatch.service"]) {
+      expect(isPlainCommand(c), c).toBe(true);
+    }
+    for (const c of ["echo $HOME", "a | b", "a; b", "a && b", "x=1", "X=1 cmd", "if then fi", "while true", "! true", "echo `id`", "echo \"$x\"", "a > /tmp/x", "(a)", "{ a; }", "a # c", "echo 'a\nb'", "cat\\ x", "time ls", "~/bin/x", "[[ -e /x ]]", "it's"]) {
+      expect(isPlainCommand(c), c).toBe(false);
+    }
+  });
+
+  it("both kinds report what `sh -c` gives (plain ones included: exit, cd and syntax stay inside the check)", () => {
+    const commands = ["exit 7", "cd /", "uname -r", "no-such-command-xyz", "printf 'a b'", "if then fi", "test -e /"];
+    const items = commands.map((command) => ({ command, timeoutSec: 5 }));
+    const token = newToken();
+    const got = parseBatch(run(batchScript(items, token)), token, items, 10);
+    commands.forEach((c, i) => {
+      const want = alone(c);
+      expect({ c, exitCode: got.get(i)?.exitCode, stdout: got.get(i)?.stdout }).toEqual({ c, exitCode: want.exitCode, stdout: want.stdout });
+    });
   });
 });
