@@ -22,6 +22,8 @@ import { aggregate, ratios, scalingExponent } from "./lib/stats.mjs";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const CLI = join(REPO, "dist", "cli", "main.js");
+/** node flags of the bin's shebang (`#!/usr/bin/env -S node <flags>`): timed as the installed command runs */
+const CLI_FLAGS = () => (readFileSync(CLI, "utf8").split("\n", 1)[0].match(/^#!.*\bnode((?:\s+-\S+)*)\s*$/)?.[1] ?? "").split(/\s+/).filter(Boolean);
 const PROBES_YML = join(REPO, "bench", "probes.yml");
 const FLOOR = join(REPO, "bench", "floor.mjs");
 const LATENCY_PORT_OFFSET = 1000;
@@ -108,7 +110,7 @@ function toolSet(selected, n, lab, python) {
 
 /** Command line of one tool run against a lab (or its proxied copy: { inventoryPath, knownHostsPath }). */
 function invocation(tool, n, lab) {
-  if (tool.kind === "remedy") return { cmd: process.execPath, args: [CLI, "check", tool.playbook ?? PROBES_YML, "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath, "--json", "--forks", String(n)], cwd: REPO };
+  if (tool.kind === "remedy") return { cmd: process.execPath, args: [...CLI_FLAGS(), CLI, "check", tool.playbook ?? PROBES_YML, "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath, "--json", "--forks", String(n)], cwd: REPO };
   if (tool.kind === "floor") return { cmd: process.execPath, args: [FLOOR, "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath], cwd: REPO };
   return ansibleInvocation(tool, lab);
 }
@@ -172,7 +174,7 @@ async function timeApply(n, lab, sshdPids, { saturated = false } = {}) {
   if (missing.length) return [{ hosts: n, status: "skipped", note: `not run: ${missing.join(", ")} not in the repo yet` }];
   const rows = [];
   for (const pb of APPLY_PLAYBOOKS) {
-    const args = [CLI, "apply", join(REPO, pb), "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath, "--json", "--forks", String(n), "--yes"];
+    const args = [...CLI_FLAGS(), CLI, "apply", join(REPO, pb), "-i", lab.inventoryPath, "--known-hosts", lab.knownHostsPath, "--json", "--forks", String(n), "--yes"];
     const m = await measure({ cmd: process.execPath, args, cwd: REPO, sshdPids, timeoutMs: 300_000 + n * 5000 });
     const parsed = parseRemedyEvents(m.stdout);
     const bad = [...parsed.hostStatus].filter(([, s]) => s !== "ok" && s !== "changed");

@@ -1,5 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 // The bin entry: the only place that calls process.exit.
+// The shebang caps V8's young generation at 4 MB a semi-space: a run's live heap is small, but by default
+// the young generation grows to ~50 MB at 100 hosts (RSS 109 MB; 84 MB capped, same CPU; issue 16).
 import { setMaxListeners } from "node:events";
 import { runCli } from "./program.js";
 import { processIo } from "./io.js";
