@@ -2,14 +2,15 @@
 // and per node a private tree whose /usr/bin etc. hold symlinks into /opt/lab/base (NODE-STATE.md).
 import {
   chmodSync, copyFileSync, cpSync, existsSync, linkSync, mkdirSync, readFileSync, readdirSync, realpathSync,
-  rmSync, statSync, symlinkSync, writeFileSync,
+  renameSync, rmSync, statSync, symlinkSync, writeFileSync,
 } from "node:fs";
+import { createHash } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { LabError } from "../errors.js";
 import { canBeTemplate, cloneNodeRoot, identityRewrite, randomTokens } from "./clone.js";
 import { mountsUnder, unmountUnder, unmountUnderSync } from "./mounts.js";
 import { labPaths, nodePaths } from "./paths.js";
-import { buildOsPackages, RPM_CACHE } from "./rpm/build.js";
+import { buildOsPackages, LAB_CACHE, RPM_CACHE } from "./rpm/build.js";
 import { pool, run, runSync } from "./run.js";
 
 export type NodeOs = "el7" | "el9";
@@ -47,12 +48,9 @@ export function buildBase(labDir: string, toolsDir: string, _opts: { python?: bo
     mkdirSync(join(base, "bin"), { recursive: true, mode: 0o755 });
     mkdirSync(join(base, "lib"), { recursive: true, mode: 0o755 });
     const libs = new Set<string>();
-    for (const [name, candidates] of Object.entries(REAL_BINARIES)) {
-      const found = candidates.find((c) => existsSync(c));
-      if (!found) continue; // optional binaries (xxd, which...) may be absent; bash etc. are checked below
+    for (const [name, found] of realBinaries()) {
       copyFileSync(realpathSync(found), join(base, "bin", name));
       chmodSync(join(base, "bin", name), 0o755);
-      for (const lib of sharedLibs(found)) libs.add(lib);
     }
     for (const must of ["bash", "cat", "sysctl", "grep", "sed", "awk"]) {
       if (!existsSync(join(base, "bin", must))) {
@@ -62,9 +60,12 @@ export function buildBase(labDir: string, toolsDir: string, _opts: { python?: bo
     for (const must of ["rpm", "dnf"]) {
       if (!existsSync(join(base, "bin", must))) throw new LabError(`lab base: ${must} not found on this machine; install it (apt-get install rpm dnf createrepo-c)`);
     }
-    addPython(base, libs);
-    addDnf(base, libs);
-    addRpmConfig(base);
+    const heavy = heavyParts();
+    for (const lib of readFileSync(join(heavy, "libs.txt"), "utf8").split("\n").filter(Boolean)) libs.add(lib);
+    copyFileSync(realpathSync("/usr/bin/python3"), join(base, "bin", "python3"));
+    chmodSync(join(base, "bin", "python3"), 0o755);
+    for (const d of readdirSync(join(heavy, "lib"))) linkTree(join(heavy, "lib", d), join(base, "lib", d));
+    linkTree(join(heavy, "usr-lib-rpm"), join(base, "usr-lib-rpm"));
     addPackages(base, toolsDir);
     for (const lib of libs) copyFileSync(realpathSync(lib), join(base, "lib", basename(lib)));
     writeFileSync(join(base, BASE_MARK), new Date().toISOString() + "\n");
@@ -75,6 +76,61 @@ export function buildBase(labDir: string, toolsDir: string, _opts: { python?: bo
   if (existsSync(toolsDir)) cpSync(toolsDir, tools, { recursive: true, dereference: true });
   chmodSync(base, 0o755);
   return base;
+}
+
+const CODE_VERSION = "heavy-1";
+
+/** [name in node, path on this machine] of every real binary found here (optional ones such as xxd may be absent). */
+function realBinaries(): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const [name, candidates] of Object.entries(REAL_BINARIES)) {
+    const found = candidates.find((c) => existsSync(c));
+    if (found) out.push([name, found]);
+  }
+  return out;
+}
+
+/**
+ * The big, machine-wide part of a base (python's stdlib, dnf's python packages, rpm's config, and the list of the
+ * shared libraries every real binary and python module needs: an ldd per binary costs ~100 ms on a loaded machine), made once per machine in REMEDY_LAB_CACHE (default /var/cache/remedy-lab) and
+ * hard-linked into each base: copying ~100 MB and ~100 ldd calls per lab would add many seconds to every lab.
+ * Keyed by the host files it comes from (a Debian upgrade makes a new one).
+ */
+function heavyParts(): string {
+  const py = realpathSync("/usr/bin/python3");
+  const bins = realBinaries().map(([, f]) => realpathSync(f));
+  const sources = [...bins, py, `/usr/lib/${basename(py)}`, "/usr/lib/rpm", ...DNF_PY_PACKAGES.map((p) => `/usr/lib/python3/dist-packages/${p}`)];
+  const key = createHash("sha256")
+    .update(CODE_VERSION + sources.map((f) => (existsSync(f) ? `${f}:${statSync(f).size}:${statSync(f).mtimeMs}` : `${f}:-`)).join("\n"))
+    .digest("hex")
+    .slice(0, 16);
+  const dir = join(LAB_CACHE, `base-${key}`);
+  if (existsSync(join(dir, "libs.txt"))) return dir;
+  const tmp = `${dir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(join(tmp, "lib"), { recursive: true, mode: 0o755 });
+  mkdirSync(join(tmp, "bin"), { recursive: true, mode: 0o755 });
+  const libs = new Set<string>();
+  for (const b of bins) for (const lib of sharedLibs(b)) libs.add(lib);
+  addPython(tmp, libs);
+  addDnf(tmp, libs);
+  addRpmConfig(tmp);
+  rmSync(join(tmp, "bin"), { recursive: true, force: true });
+  writeFileSync(join(tmp, "libs.txt"), [...libs].join("\n") + "\n");
+  try {
+    renameSync(tmp, dir);
+  } catch {
+    rmSync(tmp, { recursive: true, force: true }); // another process made it first
+  }
+  return dir;
+}
+
+/** Hard links of a tree (a copy where linking is impossible, e.g. across filesystems). */
+function linkTree(from: string, to: string): void {
+  if (runSync("cp", ["-al", from, to]).code === 0) return;
+  rmSync(to, { recursive: true, force: true });
+  const r = runSync("cp", ["-a", from, to]);
+  if (r.code !== 0) throw new LabError(`lab base: cannot copy ${from} to ${to}: ${r.stderr.trim()}`);
 }
 
 /**
@@ -129,10 +185,12 @@ function addRpmConfig(base: string): void {
  * (the nodes' file:// repositories) and <base>/rpmdb/<os>/ (the template rpm database lab-init copies).
  */
 function addPackages(base: string, toolsDir: string): void {
+  for (const what of ["repos", "rpms", "rpmdb"]) mkdirSync(join(base, what), { recursive: true, mode: 0o755 });
   for (const os of ["el7", "el9"] as const) {
     const { dir } = buildOsPackages(RPM_CACHE, toolsDir, os);
-    cpSync(join(dir, "repos"), join(base, "repos", os), { recursive: true });
-    cpSync(join(dir, "rpms"), join(base, "rpms", os), { recursive: true });
+    linkTree(join(dir, "repos"), join(base, "repos", os));
+    linkTree(join(dir, "rpms"), join(base, "rpms", os));
+    // the template database is copied, not linked: lab-init copies it again into each node
     cpSync(join(dir, "rpmdb"), join(base, "rpmdb", os), { recursive: true });
   }
 }

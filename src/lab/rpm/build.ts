@@ -8,8 +8,10 @@ import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync,
 import { join } from "node:path";
 import { installedSet, labSpecs, nevra, type LabOs, type PackageSpec } from "./specs.js";
 
-/** Default per-machine cache of built packages (REMEDY_LAB_RPM_CACHE overrides). */
-export const RPM_CACHE = process.env["REMEDY_LAB_RPM_CACHE"] ?? "/var/cache/remedy-lab/rpms";
+/** Per-machine cache of what every lab base shares (REMEDY_LAB_CACHE overrides /var/cache/remedy-lab). */
+export const LAB_CACHE = process.env["REMEDY_LAB_CACHE"] ?? "/var/cache/remedy-lab";
+/** Built packages, repositories and template databases (REMEDY_LAB_RPM_CACHE overrides <LAB_CACHE>/rpms). */
+export const RPM_CACHE = process.env["REMEDY_LAB_RPM_CACHE"] ?? join(LAB_CACHE, "rpms");
 
 const RPMBUILD_DEFS = ["--define", "_build_id_links none", "--define", "__os_install_post %{nil}", "--define", "_source_payload w2.gzdio", "--define", "_binary_payload w2.gzdio"];
 
