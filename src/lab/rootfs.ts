@@ -10,7 +10,7 @@ import { LabError } from "../errors.js";
 import { canBeTemplate, cloneNodeRoot, identityRewrite, randomTokens } from "./clone.js";
 import { mountsUnder, unmountUnder, unmountUnderSync } from "./mounts.js";
 import { labPaths, nodePaths } from "./paths.js";
-import { buildOsPackages, LAB_CACHE, RPM_CACHE } from "./rpm/build.js";
+import { buildOsPackages, LAB_CACHE, labGpgKey, RPM_CACHE } from "./rpm/build.js";
 import { pool, run, runSync } from "./run.js";
 
 export type NodeOs = "el7" | "el9";
@@ -192,6 +192,8 @@ function addPackages(base: string, toolsDir: string): void {
     linkTree(join(dir, "rpms"), join(base, "rpms", os));
     // the template database is copied, not linked: lab-init copies it again into each node
     cpSync(join(dir, "rpmdb"), join(base, "rpmdb", os), { recursive: true });
+    // what `rpm --import https://www.elrepo.org/RPM-GPG-KEY-elrepo.org` gets (tools/lab-urlhelper)
+    writeFileSync(join(base, "rpms", os, "RPM-GPG-KEY-elrepo.org"), labGpgKey(RPM_CACHE));
   }
 }
 

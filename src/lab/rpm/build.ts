@@ -73,7 +73,7 @@ export interface OsPackages {
  * files itself, as it always did). Cached under cacheDir by the content of the specs and the installed set.
  */
 export function buildOsPackages(cacheDir: string, toolsDir: string, os: LabOs): OsPackages {
-  const all = labSpecs(toolsDir, os);
+  const all = labSpecs(toolsDir, os, labGpgKey(cacheDir));
   const installed = [...installedSet(toolsDir, os), ...defaultVariantSet(toolsDir, os)];
   const ids = repoIds(toolsDir, os);
   const key = createHash("sha256")
@@ -113,6 +113,34 @@ export function buildOsPackages(cacheDir: string, toolsDir: string, os: LabOs): 
   renameSync(join(top, "out"), dir);
   rmSync(top, { recursive: true, force: true });
   return { dir };
+}
+
+/**
+ * The public key rpm --import gets for ELRepo's key URL (RPM-GPG-KEY-elrepo.org): a lab key made once per machine in a
+ * throwaway GNUPGHOME (never this machine's keyring; its agent is stopped, the secret key thrown away). Armored text.
+ */
+export function labGpgKey(cacheDir: string): string {
+  const file = join(cacheDir, "RPM-GPG-KEY-lab.asc");
+  if (existsSync(file)) return readFileSync(file, "utf8");
+  mkdirSync(cacheDir, { recursive: true });
+  const home = join(cacheDir, `gnupg.tmp-${process.pid}`);
+  rmSync(home, { recursive: true, force: true });
+  mkdirSync(home, { mode: 0o700 });
+  const env = { ...process.env, GNUPGHOME: home };
+  try {
+    execFileSync("gpg", ["--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--quick-gen-key", "ELRepo.org (lab key: RPM Signing Key for elrepo.org) <secure@elrepo.org>", "rsa2048", "sign", "never"], { env, stdio: "pipe" });
+    const key = execFileSync("gpg", ["--batch", "--armor", "--export"], { env, encoding: "utf8" });
+    writeFileSync(`${file}.tmp-${process.pid}`, key);
+    renameSync(`${file}.tmp-${process.pid}`, file);
+    return key;
+  } finally {
+    try {
+      execFileSync("gpgconf", ["--kill", "gpg-agent"], { env, stdio: "ignore" });
+    } catch {
+      // no agent was started
+    }
+    rmSync(home, { recursive: true, force: true });
+  }
 }
 
 /** Packages of the first variant listed for an OS in data/variant-packages (the default, e.g. EL7 runc=rc5). */

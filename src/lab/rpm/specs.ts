@@ -84,7 +84,7 @@ const hostOf = (os: LabOs, release: string) =>
  * kernel-devel trees, debuginfo vmlinux, elrepo-release's .repo, kpatch/netconsole units, program links into the
  * node tools (data/pkgfiles). Everything else is metadata only.
  */
-export function packageSpec(toolsDir: string, os: LabOs, p: LabPackage): PackageSpec {
+export function packageSpec(toolsDir: string, os: LabOs, p: LabPackage, gpgKey = ""): PackageSpec {
   const { name, version, release, arch } = p;
   const kver = `${version}-${release}.${arch}`;
   const req: string[] = [];
@@ -134,7 +134,7 @@ export function packageSpec(toolsDir: string, os: LabOs, p: LabPackage): Package
     files.push(`/usr/lib/debug/lib/modules/${kver}/vmlinux`);
   } else if (name === "elrepo-release") {
     install += b64file("/etc/yum.repos.d/elrepo.repo", readFileSync(join(toolsDir, "data", `elrepo.repo.${os}`), "utf8"));
-    install += b64file("/etc/pki/rpm-gpg/RPM-GPG-KEY-elrepo.org", "-----BEGIN PGP PUBLIC KEY BLOCK-----\n(lab: not a real key)\n-----END PGP PUBLIC KEY BLOCK-----\n");
+    install += b64file("/etc/pki/rpm-gpg/RPM-GPG-KEY-elrepo.org", gpgKey || "(lab: no key)\n");
     files.push("%config(noreplace) /etc/yum.repos.d/elrepo.repo", "/etc/pki/rpm-gpg/RPM-GPG-KEY-elrepo.org");
   } else if (name === "centos-release" || name === "rocky-release") {
     const major = os === "el7" ? "7" : "9";
@@ -172,6 +172,6 @@ export function packageSpec(toolsDir: string, os: LabOs, p: LabPackage): Package
 }
 
 /** Spec texts of every package of an OS. */
-export function labSpecs(toolsDir: string, os: LabOs): Array<{ pkg: LabPackage; spec: PackageSpec }> {
-  return labPackages(toolsDir, os).map((pkg) => ({ pkg, spec: packageSpec(toolsDir, os, pkg) }));
+export function labSpecs(toolsDir: string, os: LabOs, gpgKey = ""): Array<{ pkg: LabPackage; spec: PackageSpec }> {
+  return labPackages(toolsDir, os).map((pkg) => ({ pkg, spec: packageSpec(toolsDir, os, pkg, gpgKey) }));
 }

@@ -70,6 +70,17 @@ describe("real rpm and dnf in the lab nodes (over ssh)", () => {
     expect(e.stdout).toBe("rc=0\n2\n");
   }, 120_000);
 
+  it("kernel-upgrade's ELRepo setup by URL: rpm --import of the key URL, yum/dnf install of the elrepo-release URL (local copies)", async () => {
+    for (const [n, cmd, url] of [
+      [EL7B, "yum", "https://www.elrepo.org/elrepo-release-7.0-4.el7.elrepo.noarch.rpm"],
+      [EL9, "dnf", "https://www.elrepo.org/elrepo-release-9.el9.elrepo.noarch.rpm"],
+    ] as const) {
+      const r = await lab.ssh(n, `rpm -e elrepo-release && ! test -e /etc/yum.repos.d/elrepo.repo && rpm --import https://www.elrepo.org/RPM-GPG-KEY-elrepo.org && ${cmd} -y -q install ${url} >/dev/null && rpm -q elrepo-release gpg-pubkey --qf '%{NAME}\n' && grep -Fxc '[elrepo-kernel]' /etc/yum.repos.d/elrepo.repo`);
+      expect(r.stdout, r.stderr).toBe("elrepo-release\ngpg-pubkey\n1\n");
+      expect(r.code).toBe(0);
+    }
+  }, 120_000);
+
   it("nothing reaches the network: a URL that is not a lab package fails like an offline host", async () => {
     const r = await lab.ssh(EL7, "rpm -ivh https://example.invalid/x-1-1.x86_64.rpm");
     expect(r.code).not.toBe(0);

@@ -24,7 +24,8 @@ pkg_files() { # name ver rel arch
       mkdir -p "/usr/lib/debug/lib/modules/$k"
       printf 'lab vmlinux\nLinux version %s (mockbuild@lab) (gcc version 4.8.5) #1 SMP\n' "$k" >"/usr/lib/debug/lib/modules/$k/vmlinux" ;;
     elrepo-release)
-      cp "$LAB_T/data/elrepo.repo.$LAB_OS" /etc/yum.repos.d/elrepo.repo ;;
+      cp "$LAB_T/data/elrepo.repo.$LAB_OS" /etc/yum.repos.d/elrepo.repo
+      mkdir -p /etc/pki/rpm-gpg; cp "/opt/lab/base/rpms/$LAB_OS/RPM-GPG-KEY-elrepo.org" /etc/pki/rpm-gpg/ ;;
     netconsole-service)
       mkdir -p /usr/lib/systemd/system
       cp "$LAB_T/data/netconsole.service" /usr/lib/systemd/system/netconsole.service
