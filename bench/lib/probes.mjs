@@ -1,6 +1,7 @@
 // The 8 read-only probes (same order as bench/probes.yml and bench/ansible/*.yml), what each node
 // should answer (read from the node's own files on the controller side, not over SSH), and the
 // per-host verification of what a tool reported.
+import { execFileSync } from "node:child_process";
 import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync } from "node:fs";
 import { join, posix } from "node:path";
 
@@ -23,8 +24,7 @@ export function normalizeOutput(s) {
 
 /** Pure: the answers expected from a node, given readers of its files. */
 export function expectedAnswers(node) {
-  const pkgs = node.read("/var/lib/rpm/lab-packages");
-  const kml = pkgs === undefined ? undefined : pkgs.split("\n").map((l) => l.trim().split(/\s+/)).filter((f) => f[0] === "kernel-ml");
+  const kml = node.installed?.("kernel-ml");
   const grub = node.read("/etc/default/grub");
   const grubCount = grub === undefined ? 0 : grub.split("\n").filter((l) => l.includes("menuentry")).length;
   const lib = node.list("/var/lib");
@@ -36,7 +36,7 @@ export function expectedAnswers(node) {
       ? { exits: [0, 1], stdoutRe: /^(package kernel-ml is not installed|kernel-ml-\S+)$/m }
       : kml.length === 0
         ? { exit: 1, stdout: "package kernel-ml is not installed" }
-        : { exit: 0, stdout: kml.map((f) => `kernel-ml-${f[1]}-${f[2]}.${f[3]}`).join("\n") },
+        : { exit: 0, stdout: kml.join("\n") },
     { exit: 0, stdout: normalizeOutput(node.read("/etc/os-release")) },
     grub === undefined ? { exits: [2] } : { exit: grubCount > 0 ? 0 : 1, stdout: String(grubCount) },
     { exit: 0, lines: lib === undefined ? undefined : [...lib].filter((e) => !e.startsWith(".")).sort() },
@@ -84,6 +84,15 @@ export function nodeFiles(root) {
       }
     },
     exists: (p) => existsSync(inRoot(p)),
+    // the node's own rpm database, asked with the node's rpm (chrooted: it reads nothing else)
+    installed: (name) => {
+      try {
+        const out = execFileSync("chroot", [root, "/opt/lab/base/bin/rpm", "-q", "--qf", "%{NAME}-%{VERSION}-%{RELEASE}.%{ARCH}\n", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+        return out.split("\n").filter(Boolean);
+      } catch (e) {
+        return e && e.status === 1 ? [] : undefined;
+      }
+    },
   };
 }
 

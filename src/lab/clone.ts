@@ -2,7 +2,7 @@
 // on a slow-exec machine is over a second of CPU each: 100 nodes took minutes. A node without initial
 // faults is the template's state with its own identity (hostname, address, machine id, MAC, UUIDs, boot
 // id), so it is copied in-process and given fresh identity values instead of being initialised again.
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { randomBytes, randomUUID } from "node:crypto";
 import { join } from "node:path";
 
@@ -14,6 +14,9 @@ export interface CloneNode {
 
 /** Paths never copied: device nodes (hard links made per node) and the read-only base mount point. */
 const SKIP = new Set(["dev", "opt/lab/base"]);
+
+/** Directories whose files are copied byte for byte, never rewritten. */
+const BINARY = ["var/lib/rpm/", "var/cache/dnf/", "var/lib/dnf/"];
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -114,7 +117,9 @@ export function cloneNodeRoot(templateRoot: string, nodeRoot: string, rewrite: R
         symlinkSync(target, dst);
       } else if (e.isFile()) {
         if (lstatSync(dst, { throwIfNoEntry: false })?.isSymbolicLink()) rmSync(dst, { force: true });
-        writeFileSync(dst, rewrite(readFileSync(src, "latin1")), { encoding: "latin1", mode });
+        // binary databases (the rpmdb) are copied as they are: no identity lives in them
+        if (BINARY.some((b) => from.startsWith(b))) copyFileSync(src, dst);
+        else writeFileSync(dst, rewrite(readFileSync(src, "latin1")), { encoding: "latin1", mode });
         chmodSync(dst, mode);
       }
     }

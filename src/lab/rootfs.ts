@@ -2,13 +2,15 @@
 // and per node a private tree whose /usr/bin etc. hold symlinks into /opt/lab/base (NODE-STATE.md).
 import {
   chmodSync, copyFileSync, cpSync, existsSync, linkSync, mkdirSync, readFileSync, readdirSync, realpathSync,
-  rmSync, statSync, symlinkSync, writeFileSync,
+  renameSync, rmSync, statSync, symlinkSync, writeFileSync,
 } from "node:fs";
+import { createHash } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { LabError } from "../errors.js";
 import { canBeTemplate, cloneNodeRoot, identityRewrite, randomTokens } from "./clone.js";
 import { mountsUnder, unmountUnder, unmountUnderSync } from "./mounts.js";
 import { labPaths, nodePaths } from "./paths.js";
+import { buildOsPackages, LAB_CACHE, labGpgKey, RPM_CACHE } from "./rpm/build.js";
 import { pool, run, runSync } from "./run.js";
 
 export type NodeOs = "el7" | "el9";
@@ -26,6 +28,13 @@ const REAL_BINARIES: Record<string, string[]> = Object.fromEntries(
 );
 REAL_BINARIES["awk"] = ["/usr/bin/gawk", "/usr/bin/mawk", "/usr/bin/awk"];
 REAL_BINARIES["sysctl"] = ["/usr/sbin/sysctl", "/sbin/sysctl"];
+// Package management is the real thing (issue 15): Debian's rpm 4.18 and dnf 4.14 (a python script) on the node's
+// own rpm database. EL7's `yum` is a yum-3 front over this dnf (tools/yum); EL9's yum/dnf link to it (lab-init).
+for (const n of ["rpm", "rpmkeys", "rpmdb", "rpm2cpio", "rpmquery", "rpmverify"]) REAL_BINARIES[n] = [`/usr/bin/${n}`];
+REAL_BINARIES["dnf"] = ["/usr/bin/dnf"];
+
+/** Debian's python3 packages dnf runs on (imported from <base>/lib/python3/dist-packages). */
+const DNF_PY_PACKAGES = ["dnf", "hawkey", "libdnf", "rpm", "libcomps", "gpg"];
 
 /** Where a real binary appears inside a node (EL layout: procps sysctl lives in /usr/sbin). */
 const nodePathOf = (name: string): string => (name === "sysctl" ? `/usr/sbin/${name}` : `/usr/bin/${name}`);
@@ -33,26 +42,31 @@ const nodePathOf = (name: string): string => (name === "sysctl" ? `/usr/sbin/${n
 const BASE_MARK = ".built";
 
 /** Creates <labDir>/base once (binaries + libs), and refreshes <base>/tools from toolsDir every call. */
-export function buildBase(labDir: string, toolsDir: string, opts: { python?: boolean } = {}): string {
+export function buildBase(labDir: string, toolsDir: string, _opts: { python?: boolean } = {}): string {
   const base = labPaths(labDir).base;
-  if (opts.python && !existsSync(join(base, "bin", "python3"))) rmSync(join(base, BASE_MARK), { force: true });
   if (!existsSync(join(base, BASE_MARK))) {
     mkdirSync(join(base, "bin"), { recursive: true, mode: 0o755 });
     mkdirSync(join(base, "lib"), { recursive: true, mode: 0o755 });
     const libs = new Set<string>();
-    for (const [name, candidates] of Object.entries(REAL_BINARIES)) {
-      const found = candidates.find((c) => existsSync(c));
-      if (!found) continue; // optional binaries (xxd, which...) may be absent; bash etc. are checked below
+    for (const [name, found] of realBinaries()) {
       copyFileSync(realpathSync(found), join(base, "bin", name));
       chmodSync(join(base, "bin", name), 0o755);
-      for (const lib of sharedLibs(found)) libs.add(lib);
     }
     for (const must of ["bash", "cat", "sysctl", "grep", "sed", "awk"]) {
       if (!existsSync(join(base, "bin", must))) {
         throw new LabError(`lab base: ${must} not found on this machine; install it (apt-get install procps grep sed gawk coreutils)`);
       }
     }
-    if (opts.python) addPython(base, libs);
+    for (const must of ["rpm", "dnf"]) {
+      if (!existsSync(join(base, "bin", must))) throw new LabError(`lab base: ${must} not found on this machine; install it (apt-get install rpm dnf createrepo-c)`);
+    }
+    const heavy = heavyParts();
+    for (const lib of readFileSync(join(heavy, "libs.txt"), "utf8").split("\n").filter(Boolean)) libs.add(lib);
+    copyFileSync(realpathSync("/usr/bin/python3"), join(base, "bin", "python3"));
+    chmodSync(join(base, "bin", "python3"), 0o755);
+    for (const d of readdirSync(join(heavy, "lib"))) linkTree(join(heavy, "lib", d), join(base, "lib", d));
+    linkTree(join(heavy, "usr-lib-rpm"), join(base, "usr-lib-rpm"));
+    addPackages(base, toolsDir);
     for (const lib of libs) copyFileSync(realpathSync(lib), join(base, "lib", basename(lib)));
     writeFileSync(join(base, BASE_MARK), new Date().toISOString() + "\n");
   }
@@ -64,10 +78,65 @@ export function buildBase(labDir: string, toolsDir: string, opts: { python?: boo
   return base;
 }
 
+const CODE_VERSION = "heavy-1";
+
+/** [name in node, path on this machine] of every real binary found here (optional ones such as xxd may be absent). */
+function realBinaries(): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const [name, candidates] of Object.entries(REAL_BINARIES)) {
+    const found = candidates.find((c) => existsSync(c));
+    if (found) out.push([name, found]);
+  }
+  return out;
+}
+
 /**
- * Opt-in (benchmarks only: ansible's command module needs python on the target): Debian's python3 and its
- * standard library. It finds the library from its own real path (<base>/bin → <base>/lib/python3.X).
- * Unlike bash, an interpreter can make any system call, so labs without this option have none.
+ * The big, machine-wide part of a base (python's stdlib, dnf's python packages, rpm's config, and the list of the
+ * shared libraries every real binary and python module needs: an ldd per binary costs ~100 ms on a loaded machine), made once per machine in REMEDY_LAB_CACHE (default /var/cache/remedy-lab) and
+ * hard-linked into each base: copying ~100 MB and ~100 ldd calls per lab would add many seconds to every lab.
+ * Keyed by the host files it comes from (a Debian upgrade makes a new one).
+ */
+function heavyParts(): string {
+  const py = realpathSync("/usr/bin/python3");
+  const bins = realBinaries().map(([, f]) => realpathSync(f));
+  const sources = [...bins, py, `/usr/lib/${basename(py)}`, "/usr/lib/rpm", ...DNF_PY_PACKAGES.map((p) => `/usr/lib/python3/dist-packages/${p}`)];
+  const key = createHash("sha256")
+    .update(CODE_VERSION + sources.map((f) => (existsSync(f) ? `${f}:${statSync(f).size}:${statSync(f).mtimeMs}` : `${f}:-`)).join("\n"))
+    .digest("hex")
+    .slice(0, 16);
+  const dir = join(LAB_CACHE, `base-${key}`);
+  if (existsSync(join(dir, "libs.txt"))) return dir;
+  const tmp = `${dir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(join(tmp, "lib"), { recursive: true, mode: 0o755 });
+  mkdirSync(join(tmp, "bin"), { recursive: true, mode: 0o755 });
+  const libs = new Set<string>();
+  for (const b of bins) for (const lib of sharedLibs(b)) libs.add(lib);
+  addPython(tmp, libs);
+  addDnf(tmp, libs);
+  addRpmConfig(tmp);
+  rmSync(join(tmp, "bin"), { recursive: true, force: true });
+  writeFileSync(join(tmp, "libs.txt"), [...libs].join("\n") + "\n");
+  try {
+    renameSync(tmp, dir);
+  } catch {
+    rmSync(tmp, { recursive: true, force: true }); // another process made it first
+  }
+  return dir;
+}
+
+/** Hard links of a tree (a copy where linking is impossible, e.g. across filesystems). */
+function linkTree(from: string, to: string): void {
+  if (runSync("cp", ["-al", from, to]).code === 0) return;
+  rmSync(to, { recursive: true, force: true });
+  const r = runSync("cp", ["-a", from, to]);
+  if (r.code !== 0) throw new LabError(`lab base: cannot copy ${from} to ${to}: ${r.stderr.trim()}`);
+}
+
+/**
+ * Debian's python3 and its standard library, in every node since dnf is real (issue 15; it was opt-in for the
+ * benchmarks before, see NODE-STATE.md "Python in every node" for what limits it). It finds the library from its
+ * own real path (<base>/bin → <base>/lib/python3.X).
  */
 function addPython(base: string, libs: Set<string>): void {
   const exe = ["/usr/bin/python3"].find((c) => existsSync(c));
@@ -80,9 +149,52 @@ function addPython(base: string, libs: Set<string>): void {
   chmodSync(join(base, "bin", "python3"), 0o755);
   for (const lib of sharedLibs(real)) libs.add(lib);
   // keep __pycache__: without compiled modules every python start recompiles what it imports
-  cpSync(stdlib, join(base, "lib", version), { recursive: true, dereference: true, filter: (src) => !src.includes("/test/") });
+  const skip = ["/test/", "/tests/", "/idlelib", "/tkinter", "/turtledemo", "/ensurepip", "/lib2to3", "/pydoc_data", "/config-3"];
+  cpSync(stdlib, join(base, "lib", version), { recursive: true, dereference: true, filter: (src) => !skip.some((x) => src.includes(x)) });
   const dynload = join(stdlib, "lib-dynload");
   if (existsSync(dynload)) for (const so of readdirSync(dynload)) for (const lib of sharedLibs(join(dynload, so))) libs.add(lib);
+}
+
+/** dnf's python packages (python3-dnf, -hawkey, -libdnf, -rpm, -libcomps, -gpg) and the libraries of their modules. */
+function addDnf(base: string, libs: Set<string>): void {
+  const dist = "/usr/lib/python3/dist-packages";
+  const to = join(base, "lib", "python3", "dist-packages");
+  mkdirSync(to, { recursive: true, mode: 0o755 });
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(".so")) for (const lib of sharedLibs(p)) libs.add(lib);
+    }
+  };
+  for (const pkg of DNF_PY_PACKAGES) {
+    const from = join(dist, pkg);
+    if (!existsSync(from)) throw new LabError(`lab base: ${from} not found; apt-get install dnf python3-rpm python3-gpg`);
+    cpSync(from, join(to, pkg), { recursive: true, dereference: true, filter: (src) => !/\/tests?(\/|$)/.test(src.slice(from.length)) });
+    walk(join(to, pkg));
+  }
+}
+
+/** rpm's configuration (/usr/lib/rpm: rpmrc, macros, platform) at <base>/usr-lib-rpm; a node's /usr/lib/rpm links to it. */
+function addRpmConfig(base: string): void {
+  cpSync("/usr/lib/rpm", join(base, "usr-lib-rpm"), { recursive: true, dereference: false });
+}
+
+/**
+ * The lab's .rpm packages (src/lab/rpm): built once per machine (cache), copied to <base>/repos/<os>/<repo-id>/
+ * (the nodes' file:// repositories) and <base>/rpmdb/<os>/ (the template rpm database lab-init copies).
+ */
+function addPackages(base: string, toolsDir: string): void {
+  for (const what of ["repos", "rpms", "rpmdb"]) mkdirSync(join(base, what), { recursive: true, mode: 0o755 });
+  for (const os of ["el7", "el9"] as const) {
+    const { dir } = buildOsPackages(RPM_CACHE, toolsDir, os);
+    linkTree(join(dir, "repos"), join(base, "repos", os));
+    linkTree(join(dir, "rpms"), join(base, "rpms", os));
+    // the template database is copied, not linked: lab-init copies it again into each node
+    cpSync(join(dir, "rpmdb"), join(base, "rpmdb", os), { recursive: true });
+    // what `rpm --import https://www.elrepo.org/RPM-GPG-KEY-elrepo.org` gets (tools/lab-urlhelper)
+    writeFileSync(join(base, "rpms", os, "RPM-GPG-KEY-elrepo.org"), labGpgKey(RPM_CACHE));
+  }
 }
 
 /** Shared libraries (including the dynamic loader) a binary needs, from ldd; none for scripts. */
@@ -155,6 +267,7 @@ function layNodeRoot(labDir: string, spec: NodeRootSpec): string {
   link("/opt/lab/base/lib", join(root, "usr/lib/x86_64-linux-gnu"));
   for (const name of readdirSync(join(base, "bin"))) link(`/opt/lab/base/bin/${name}`, join(root, nodePathOf(name)));
   link("/opt/lab/base/bin/bash", join(root, "usr/bin/sh"));
+  link("/opt/lab/base/usr-lib-rpm", join(root, "usr/lib/rpm"));
   // Simulated tools win over real binaries of the same name.
   for (const { nodePath, tool } of readManifest(base)) {
     mkdirSync(join(root, dirname(nodePath)), { recursive: true, mode: 0o755 });

@@ -128,6 +128,9 @@ describe("kernel upgrade on the lab", () => {
     await acceptance("kernel-upgrade");
     expect((await lab.exec(EL7, "uname -r")).stdout.trim()).toBe("4.19.12-1.el7.elrepo.x86_64");
     expect((await lab.exec(EL9, "uname -r")).stdout.trim()).toBe("6.1.112-1.el9.elrepo.x86_64");
+    // installed by the real dnf (EL7: behind the yum front) into each node's own rpm database (issue 15)
+    expect((await lab.exec(EL7, "rpm -q kernel-ml; test -s /var/lib/dnf/history.sqlite && echo dnf-history")).stdout).toBe("kernel-ml-4.19.12-1.el7.elrepo.x86_64\ndnf-history\n");
+    expect((await lab.exec(EL9, "rpm -q kernel-lt-core-6.1.112; test -s /var/lib/dnf/history.sqlite && echo dnf-history")).stdout).toBe("kernel-lt-core-6.1.112-1.el9.elrepo.x86_64\ndnf-history\n");
     expect(await boot(EL7)).not.toBe(before[0]);
     expect(await boot(EL9)).not.toBe(before[1]);
     const kube = await lab.exec(EL7, "cat /var/lib/lab-kube/nodes/el7-node01 /var/lib/lab-kube/nodes/el9-node01");

@@ -13,7 +13,7 @@ function snapshot(root: string): Map<string, string> {
     tokens
       .reduce((acc, t, i) => acc.split(t).join(`<random${i}>`), s)
       .replace(/^\w{3} \d\d \d\d:\d\d:\d\d /gm, "<time> ")
-      .replace(/^(\S+) 1\d{9}$/gm, "$1 <epoch>"); // rpm install times (var/lib/rpm/lab-installtime)
+      .replace(/^(\S+) 1\d{9}$/gm, "$1 <epoch>"); // epoch times in text files
   const out = new Map<string, string>();
   const walk = (rel: string) => {
     for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {

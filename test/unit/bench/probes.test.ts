@@ -34,7 +34,6 @@ const files: Record<string, string> = {
   "/proc/sys/kernel/osrelease": "3.10.0-957.el7.x86_64\n",
   "/proc/sys/fs/pipe-user-pages-soft": "16384\n",
   "/proc/sys/net/ipv4/ip_forward": "1\n",
-  "/var/lib/rpm/lab-packages": "kernel 3.10.0 957.el7 x86_64 anaconda\nbash 4.2.46 31.el7 x86_64 anaconda\n",
   "/etc/os-release": 'NAME="CentOS Linux"\nID="centos"\n\n',
   "/etc/default/grub": "GRUB_TIMEOUT=5\nGRUB_DISABLE_SUBMENU=true\n",
 };
@@ -42,6 +41,7 @@ const node = {
   read: (p: string) => files[p],
   list: (p: string) => (p === "/var/lib" ? ["rpm", "kpatch", ".hidden", "lab"] : undefined),
   exists: (p: string) => p === "/nothing",
+  installed: (name: string) => (name === "kernel" ? ["kernel-3.10.0-957.el7.x86_64"] : []),
 };
 const good = () => [
   { ok: true, exit: 0, stdout: "3.10.0-957.el7.x86_64" },
@@ -79,7 +79,7 @@ describe("verifyHost", () => {
     expect(p[3]).toBe("runc present: no result");
   });
   it("expects an installed kernel-ml and a present runc from the node's files", () => {
-    const e = expectedAnswers({ ...node, read: (p: string) => (p === "/var/lib/rpm/lab-packages" ? "kernel-ml 5.4.0 1.el7.elrepo x86_64 elrepo\n" : files[p]), exists: () => true });
+    const e = expectedAnswers({ ...node, installed: (n: string) => (n === "kernel-ml" ? ["kernel-ml-5.4.0-1.el7.elrepo.x86_64"] : []), exists: () => true });
     expect(e[3]).toEqual({ exit: 0, stdout: "kernel-ml-5.4.0-1.el7.elrepo.x86_64" });
     expect(e[7]).toEqual({ exit: 0, stdout: "" });
   });

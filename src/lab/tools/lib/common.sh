@@ -45,3 +45,19 @@ lab_uuid() {
   h=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
   printf '%s-%s-4%s-a%s-%s' "${h:0:8}" "${h:8:4}" "${h:13:3}" "${h:17:3}" "${h:20:12}"
 }
+# The lab's local copy of a package URL (no network): /opt/lab/base/rpms/<os>/<file name>, known aliases mapped
+# (ELRepo's short elrepo-release-9.el9.elrepo.noarch.rpm); nothing if the lab has no such package.
+lab_url_file() {
+  local f=${1##*/}
+  case $f in elrepo-release-9.el9.elrepo.noarch.rpm) f=elrepo-release-9.1-1.el9.elrepo.noarch.rpm ;; esac
+  [[ -n $f && -f /opt/lab/base/rpms/$LAB_OS/$f ]] && printf '%s' "/opt/lab/base/rpms/$LAB_OS/$f"
+}
+# LAB_ARGS = the arguments with each http/https/ftp URL of a lab package replaced by its local copy (yum/dnf fronts).
+lab_local_urls() {
+  local a l
+  LAB_ARGS=()
+  for a in "$@"; do
+    case $a in http://*.rpm | https://*.rpm | ftp://*.rpm) l=$(lab_url_file "$a") && a=$l ;; esac
+    LAB_ARGS+=("$a")
+  done
+}
