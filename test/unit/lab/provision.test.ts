@@ -62,7 +62,7 @@ describe("lab provisioning", () => {
   });
 
   it("the list has the lab's packages and .ci/run reads the same file", () => {
-    expect(labRequirements().map((r) => r.pkg)).toEqual(["openssh-server", "openssh-client", "procps", "util-linux"]);
+    expect(labRequirements().map((r) => r.pkg)).toEqual(["openssh-server", "openssh-client", "procps", "util-linux", "rpm", "dnf", "gpg", "gpg-agent", "createrepo-c"]);
     expect(readFileSync(join(REPO, ".ci", "run"), "utf8")).toContain("done < src/lab/debian-packages.txt");
   });
 
