@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { startLab, type TestLab } from "../../helpers/lab.js";
 import { cli } from "../../helpers/cli.js";
 import { machineSnapshot } from "../../helpers/machine-state.js";
+import { rebootAndWait } from "../../helpers/reboot.js";
 
 const PB = (name: string) => fileURLToPath(new URL(`../../../playbooks/${name}.yml`, import.meta.url));
 const EL7 = "el7-node01";
@@ -60,8 +61,7 @@ describe("playbooks on the lab", () => {
     await acceptance("ethtool-offload");
     expect((await lab.exec(EL7, "grep ETHTOOL_OPTS /etc/sysconfig/network-scripts/ifcfg-eth0")).stdout).toContain('ETHTOOL_OPTS="-K eth0 gro off gso off"');
     expect((await lab.exec(EL9, "cat /etc/NetworkManager/system-connections/*.nmconnection")).stdout).toMatch(/feature-gro=false/);
-    for (const n of [EL7, EL9]) await lab.ssh(n, "reboot");
-    await new Promise((r) => setTimeout(r, 4000));
+    await rebootAndWait(lab, [EL7, EL9]);
     const c = await run("check", "ethtool-offload");
     expect(c.code, c.stdout).toBe(0);
   }, 300_000);

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startLab, type TestLab } from "../../helpers/lab.js";
 import { cli } from "../../helpers/cli.js";
-import { BIN, COMPLIANT_PB, ROLLING_PB, SLOW_PB, sleep, cordonedNodes, hasMarker, kubeCallsFor, playbookHosts, rebootsOf, resetLab, spawnBin, waitUp, type Ev, type Spawned } from "./rolling-lab.js";
+import { BIN, COMPLIANT_PB, ROLLING_PB, SLOW_PB, sleep, cordonedNodes, hasMarker, kubeCallsFor, playbookHosts, rebootsOf, resetLab, spawnBin, waitUp, withReboot, type Ev, type Spawned } from "./rolling-lab.js";
 
 let lab: TestLab;
 let hosts: string[];
@@ -29,7 +29,7 @@ beforeEach(async () => {
   await resetLab(lab);
 }, 60_000);
 
-const args = () => ["apply", ROLLING_PB, "-i", lab.inventoryPath, "--yes", "--json"];
+const args = (pb = ROLLING_PB) => ["apply", pb, "-i", lab.inventoryPath, "--yes", "--json"];
 const isBatch = (i: number) => (e: Ev) => e.type === "batch_start" && e.index === i;
 /** the reboot of every host of `batch` was triggered (so each was drained first and is cordoned now) */
 async function allTriggered(p: Spawned, batch: string[]): Promise<void> {
@@ -101,7 +101,9 @@ describe("Ctrl-C during an apply command", () => {
 
 describe("killed controller, then --resume", () => {
   it("SIGKILL mid-batch 2, --resume <id> finishes the run: finished hosts are not run or rebooted again, nothing stays cordoned", async () => {
-    const p = (proc = spawnBin(args(), work));
+    // a 1 s stability window (not 3): the kill comes before any window of batch 2, the resumed batches need none longer
+    const pb = withReboot(ROLLING_PB, work, { timeout: 40, stable_for: 1 });
+    const p = (proc = spawnBin(args(pb), work));
     const runId = String((await p.waitFor((e) => e.type === "run_start")).runId);
     const b2 = (await p.waitFor(isBatch(1))).hosts as string[];
     await p.waitFor((e) => e.type === "reboot" && b2.includes(String(e.host)) && e.state === "waiting_up", 60_000);
@@ -122,7 +124,7 @@ describe("killed controller, then --resume", () => {
     expect((await cordonedNodes(lab)).length).toBeGreaterThan(0);
     await Promise.all(hosts.map((h) => waitUp(lab, h)));
 
-    const r = await cli([...args(), "--resume", runId], { cwd: work });
+    const r = await cli([...args(pb), "--resume", runId], { cwd: work });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`resuming run ${runId}: ${finishedBefore.length} host(s) already finished are skipped`);
     const started = r.events.filter((e) => e.type === "host_start").map((e) => String(e.host));
@@ -137,14 +139,16 @@ describe("killed controller, then --resume", () => {
     expect(await cordonedNodes(lab)).toEqual([]);
 
     // resuming a completed run does nothing
-    const again = await cli([...args(), "--resume", runId], { cwd: work });
+    const again = await cli([...args(pb), "--resume", runId], { cwd: work });
     expect(again.code, again.stderr).toBe(0);
     expect(again.events.filter((e) => e.type === "host_start")).toEqual([]);
     for (const h of hosts) expect(await rebootsOf(lab, h), h).toHaveLength(finishedBefore.includes(h) ? 1 : triggeredBefore.has(h) ? 2 : 1);
   }, 150_000);
 
   it("a node killed in its stability window is compliant on resume (the reboot fixed it): --resume still uncordons it", async () => {
-    const p = (proc = spawnBin(["apply", COMPLIANT_PB, "-i", lab.inventoryPath, "--yes", "--json"], work));
+    // a 3 s stability window (not 5): the kill follows the "stabilising" event within milliseconds
+    const pb = withReboot(COMPLIANT_PB, work, { timeout: 40, stable_for: 3 });
+    const p = (proc = spawnBin(args(pb), work));
     const runId = String((await p.waitFor((e) => e.type === "run_start")).runId);
     const b2 = (await p.waitFor(isBatch(1))).hosts as string[];
     const stab = await p.waitFor((e) => e.type === "reboot" && b2.includes(String(e.host)) && e.state === "stabilising", 60_000);
@@ -154,7 +158,7 @@ describe("killed controller, then --resume", () => {
     expect(await cordonedNodes(lab)).toContain(victim);
     await Promise.all(hosts.map((h) => waitUp(lab, h)));
 
-    const r = await cli(["apply", COMPLIANT_PB, "-i", lab.inventoryPath, "--yes", "--json", "--resume", runId], { cwd: work });
+    const r = await cli([...args(pb), "--resume", runId], { cwd: work });
     expect(r.code, r.stderr).toBe(0);
     expect(r.events.find((e) => e.type === "step_end" && e.host === victim)?.status, "the check finds the rebooted node compliant").toBe("ok");
     expect(await rebootsOf(lab, victim)).toHaveLength(1);

@@ -1,6 +1,7 @@
 // Shared helpers for the rolling-remediation e2e tests: lab state the tests assert on (kubectl view on the
 // control-plane node, reboots seen by the node tools, markers) and a reset between tests.
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestLab } from "../../helpers/lab.js";
@@ -18,6 +19,19 @@ export const MARKER = "/var/lib/rolling-done";
 const KUBE_NODES = "/var/lib/lab-kube/nodes";
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A copy of a fixture playbook (written into dir) whose one reboot step has another timeout / stability window:
+ * for tests whose subject is neither, so they do not wait out a budget or a window longer than they need.
+ */
+export function withReboot(pb: string, dir: string, reboot: { timeout: number; stable_for: number }): string {
+  const src = readFileSync(pb, "utf8");
+  const line = /- reboot: \{ timeout: \d+, stable_for: \d+ \}/g;
+  if ((src.match(line) ?? []).length !== 1) throw new Error(`${pb}: expected exactly one "- reboot: { timeout: N, stable_for: N }" line`);
+  const out = join(dir, `${reboot.timeout}s-${reboot.stable_for}s-${pb.split("/").pop()}`);
+  writeFileSync(out, src.replace(line, `- reboot: { timeout: ${reboot.timeout}, stable_for: ${reboot.stable_for} }`));
+  return out;
+}
 
 /** Hosts of the playbook pattern in the order the engine sees them. */
 export async function playbookHosts(inventoryPath: string): Promise<string[]> {

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startLab, type TestLab } from "../../helpers/lab.js";
 import { cli } from "../../helpers/cli.js";
-import { CP, FAULTS_PB, ROLLING_PB, bootId, cordonedNodes, hasMarker, kubeCallsFor, playbookHosts, rebootsOf, resetLab, type Ev } from "./rolling-lab.js";
+import { CP, FAULTS_PB, ROLLING_PB, bootId, cordonedNodes, hasMarker, kubeCallsFor, playbookHosts, rebootsOf, resetLab, withReboot, type Ev } from "./rolling-lab.js";
 
 let lab: TestLab;
 let hosts: string[];
@@ -35,7 +35,9 @@ describe("rolling reboot over 10 nodes, serial [1, \"30%\"]", () => {
     const before = new Map<string, string>();
     for (const h of hosts) before.set(h, await bootId(lab, h));
 
-    const r = await apply(ROLLING_PB);
+    // a 1 s stability window (not 3): the subject is batch order, not the window
+    const pb = withReboot(ROLLING_PB, work, { timeout: 40, stable_for: 1 });
+    const r = await apply(pb);
     expect(r.code, r.stderr).toBe(0);
     const starts = ofType(r.events, "batch_start") as Array<Ev & { index: number; hosts: string[] }>;
     expect(starts.map((b) => b.hosts.length)).toEqual([1, 3, 3, 3]);
@@ -79,7 +81,7 @@ describe("rolling reboot over 10 nodes, serial [1, \"30%\"]", () => {
     expect(await cordonedNodes(lab)).toEqual([]);
 
     // a second run finds every node compliant and reboots nothing
-    const again = await apply(ROLLING_PB);
+    const again = await apply(pb);
     expect(again.code, again.stderr).toBe(0);
     for (const h of hosts) expect(await rebootsOf(lab, h), h).toHaveLength(1);
   }, 150_000);
@@ -87,7 +89,8 @@ describe("rolling reboot over 10 nodes, serial [1, \"30%\"]", () => {
   it("a reboot that never returns in batch 2 of 4 (max_fail_percentage 0) stops the run: batches 3-4 untouched, the node uncordoned by rescue", async () => {
     const victim = hosts[2]!;
     await lab.setFault(victim, "reboot=never");
-    const r = await apply(ROLLING_PB);
+    // a 15 s reboot budget (not 40): the victim's reboot times out sooner; the others of its batch are back in a few s
+    const r = await apply(withReboot(ROLLING_PB, work, { timeout: 15, stable_for: 1 }));
     expect(r.code, r.stderr).toBe(1);
 
     const starts = ofType(r.events, "batch_start") as Array<Ev & { hosts: string[] }>;
