@@ -19,10 +19,19 @@ function supervisorPid(dir: string): number | undefined {
   return undefined;
 }
 
+/**
+ * An sshd listener of one of this lab's nodes. OpenSSH >= 9.x retitles its listener ("sshd: /usr/sbin/sshd
+ * -D ... [listener] 0 of 10-100 startups"), so the command line may not start with the binary's path: a
+ * listener missed here outlives `lab down` and holds its node's address.
+ */
+export function isNodeSshd(cmdline: string, realDir: string): boolean {
+  return /^(?:sshd: )?\/usr\/sbin\/sshd /.test(cmdline) && cmdline.includes(` -f ${realDir}/nodes/`);
+}
+
 /** Processes the lab started: anything chrooted into the lab, and sshd listeners using a node config. */
 function labProcesses(realDir: string, procs: ProcInfo[] = listProcs()): number[] {
   const rooted = procsRootedUnder(realDir, procs).map((p) => p.pid);
-  const sshd = procs.filter((p) => p.cmdline.startsWith("/usr/sbin/sshd ") && p.cmdline.includes(` -f ${realDir}/nodes/`)).map((p) => p.pid);
+  const sshd = procs.filter((p) => isNodeSshd(p.cmdline, realDir)).map((p) => p.pid);
   return [...new Set([...rooted, ...sshd])].filter((pid) => pid !== process.pid);
 }
 
