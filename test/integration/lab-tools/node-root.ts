@@ -1,6 +1,7 @@
 // Test helper: throwaway lab node roots (the runtime's buildBase/createNodeRoot with the tools from src),
 // commands run inside them through chroot, and lab-boot as the supervisor runs it.
 import { execFile } from "node:child_process";
+import { afterAll, beforeAll, expect } from "vitest";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -81,4 +82,23 @@ export class NodeFactory {
     for (const n of this.names) await destroyNodeRoot(this.labDir, n);
     rmSync(this.labDir, { recursive: true, force: true });
   }
+}
+
+/** One NodeFactory for the test file (made before its tests, closed after them); call at the top level. */
+export function useNodeFactory(): () => NodeFactory {
+  let factory: NodeFactory | undefined;
+  beforeAll(() => {
+    factory = new NodeFactory();
+  });
+  afterAll(async () => {
+    await factory?.close();
+  });
+  return () => factory!;
+}
+
+/** Runs a command in the node and expects exit 0; its stdout. */
+export async function ok(node: TestNode, cmd: string): Promise<string> {
+  const r = await node.run(cmd);
+  expect(r.code, `${cmd}: ${r.stderr}${r.stdout}`).toBe(0);
+  return r.stdout;
 }
