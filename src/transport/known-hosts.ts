@@ -1,7 +1,7 @@
 // OpenSSH known_hosts: parse (plain, comma lists, [host]:port, hashed |1|salt|hash, @revoked,
 // @cert-authority, comments) and decide whether a presented host key is trusted. Pure except loadKnownHosts.
 import { createHash, createHmac } from "node:crypto";
-import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { shellQuote } from "./quote.js";
 
@@ -46,11 +46,21 @@ export function parseKnownHosts(text: string, file: string): KnownHostsFile {
   return { file, entries, bad };
 }
 
-/** Reads each file; a missing file is an empty file (as in OpenSSH). */
+// One parse per file and run, not per host: at 500 hosts a per-connection parse of a 500-line file kept
+// 250 000 entries alive (the run's largest memory cost) and compiled as many patterns.
+const parsed = new Map<string, { stamp: string; value: KnownHostsFile }>();
+
+/** Reads each file (re-read only when it changed: accept-new appends); a missing file is an empty file (as in OpenSSH). */
 export function loadKnownHosts(files: readonly string[]): KnownHostsFile[] {
   return files.map((file) => {
     try {
-      return parseKnownHosts(readFileSync(file, "utf8"), file);
+      const st = statSync(file, { bigint: true });
+      const stamp = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+      const hit = parsed.get(file);
+      if (hit?.stamp === stamp) return hit.value;
+      const value = parseKnownHosts(readFileSync(file, "utf8"), file);
+      parsed.set(file, { stamp, value });
+      return value;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       return { file, entries: [], bad: [], readError: code === "ENOENT" ? undefined : String((e as Error).message) };
@@ -128,13 +138,53 @@ function displayName(id: HostIdentity): string {
   return id.name && id.name !== id.hostname ? `${n} (${id.name})` : n;
 }
 
+interface HostIndex {
+  /** plain entries whose host field is a list of literal names, by lower-cased name */
+  literal: Map<string, KnownHostEntry[]>;
+  /** plain entries with wildcards, negations or a hashed name: matched one by one */
+  patterned: KnownHostEntry[];
+  revokedKeys: Map<string, KnownHostEntry>;
+}
+const indexes = new WeakMap<KnownHostsFile, HostIndex>();
+
+function indexOf(f: KnownHostsFile): HostIndex {
+  let ix = indexes.get(f);
+  if (ix) return ix;
+  ix = { literal: new Map(), patterned: [], revokedKeys: new Map() };
+  for (const e of f.entries) {
+    if (e.marker === "revoked") {
+      if (!ix.revokedKeys.has(e.keyBase64)) ix.revokedKeys.set(e.keyBase64, e);
+    } else if (!e.marker) {
+      if (/[*?!|]/.test(e.hosts)) ix.patterned.push(e);
+      else
+        for (const name of new Set(e.hosts.toLowerCase().split(",").filter(Boolean))) {
+          const list = ix.literal.get(name);
+          if (list) list.push(e);
+          else ix.literal.set(name, [e]);
+        }
+    }
+  }
+  indexes.set(f, ix);
+  return ix;
+}
+
+/** Plain (unmarked) entries for any of the names, in file and line order. */
+function entriesFor(files: readonly KnownHostsFile[], names: readonly string[]): KnownHostEntry[] {
+  const out: KnownHostEntry[] = [];
+  for (const f of files) {
+    const ix = indexOf(f);
+    const found = new Set<KnownHostEntry>();
+    for (const n of names) for (const e of ix.literal.get(n.toLowerCase()) ?? []) found.add(e);
+    for (const e of ix.patterned) if (hostFieldMatches(e.hosts, names)) found.add(e);
+    out.push(...[...found].sort((a, b) => a.line - b.line));
+  }
+  return out;
+}
+
 /** Key types recorded for this host, for preferring them in the handshake (as OpenSSH does). */
 export function knownKeyTypes(files: readonly KnownHostsFile[], id: HostIdentity): string[] {
-  const names = lookupNames(id);
   const types: string[] = [];
-  for (const f of files)
-    for (const e of f.entries)
-      if (!e.marker && hostFieldMatches(e.hosts, names) && !types.includes(e.keyType)) types.push(e.keyType);
+  for (const e of entriesFor(files, lookupNames(id))) if (!types.includes(e.keyType)) types.push(e.keyType);
   return types;
 }
 
@@ -145,9 +195,7 @@ export function verifyHostKey(files: readonly KnownHostsFile[], id: HostIdentity
   const type = keyTypeOfBlob(blob);
   const fp = fingerprint(blob);
   const where = displayName(id);
-  const all = files.flatMap((f) => f.entries);
-
-  const revoked = all.find((e) => e.marker === "revoked" && e.keyBase64 === presented);
+  const revoked = files.map((f) => indexOf(f).revokedKeys.get(presented)).find((e) => e !== undefined);
   if (revoked) {
     return {
       ok: false,
@@ -155,7 +203,7 @@ export function verifyHostKey(files: readonly KnownHostsFile[], id: HostIdentity
       message: `host key for ${where} (${type} ${fp}) is marked @revoked in ${revoked.file} line ${revoked.line}; refusing to connect`,
     };
   }
-  const forHost = all.filter((e) => !e.marker && hostFieldMatches(e.hosts, names));
+  const forHost = entriesFor(files, names);
   const same = forHost.find((e) => e.keyBase64 === presented);
   if (same) return { ok: true, entry: same };
 

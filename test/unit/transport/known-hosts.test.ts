@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
+import { appendKnownHost,
   fingerprint, hostFieldMatches, keyTypeOfBlob, knownKeyTypes, loadKnownHosts, parseKnownHosts, preferredHostKeyAlgorithms, verifyHostKey,
 } from "../../../src/transport/known-hosts.js";
 import { generateKeyPair } from "../../helpers/keys.js";
@@ -11,6 +11,9 @@ import { generateKeyPair } from "../../helpers/keys.js";
 const dir = mkdtempSync(join(tmpdir(), "remedy-kh-"));
 const keyA = generateKeyPair(join(dir, "a")).publicKey.split(" ");
 const keyB = generateKeyPair(join(dir, "b")).publicKey.split(" ");
+const keyC = generateKeyPair(join(dir, "c")).publicKey.split(" ");
+const blobC = Buffer.from(keyC[1]!, "base64");
+const blobD = Buffer.from(generateKeyPair(join(dir, "d")).publicKey.split(" ")[1]!, "base64");
 const blobA = Buffer.from(keyA[1]!, "base64");
 const blobB = Buffer.from(keyB[1]!, "base64");
 const id = (hostname: string, port = 22, name = "node01") => ({ name, hostname, port, aliases: [name] });
@@ -112,5 +115,58 @@ describe("verifyHostKey", () => {
     expect(preferredHostKeyAlgorithms(["ssh-rsa"], ["ssh-ed25519", "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"])).toEqual([
       "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa", "ssh-ed25519",
     ]);
+  });
+});
+
+describe("known_hosts at fleet scale", () => {
+  it("parses a file once per change: the same entries for every host until accept-new appends", () => {
+    const file = join(dir, "fleet");
+    writeFileSync(file, `[127.0.0.1]:2222 ${keyA[0]} ${keyA[1]}\n`);
+    const first = loadKnownHosts([file])[0]!;
+    expect(loadKnownHosts([file])[0]).toBe(first);
+    appendKnownHost(file, id("127.0.0.2", 2222), blobB);
+    const second = loadKnownHosts([file])[0]!;
+    expect(second).not.toBe(first);
+    expect(verifyHostKey([second], id("127.0.0.2", 2222), blobB).ok).toBe(true);
+  });
+
+  it("the name index decides like matching every line: literals, case, globs, negations, hashed, markers", () => {
+    const file = join(dir, "mixed");
+    writeFileSync(file, `hashed-a ${keyA[0]} ${keyA[1]}\n`);
+    execFileSync("ssh-keygen", ["-q", "-H", "-f", file], { stdio: "ignore" });
+    const hashedLine = readFileSync(file, "utf8").trim();
+    const lines = [
+      `Node01,10.0.0.1 ${keyA[0]} ${keyA[1]}`,
+      `node0*,!node03 ${keyB[0]} ${keyB[1]}`,
+      `node02 ${keyA[0]} ${keyA[1]}`,
+      `[10.0.0.5]:2222,node05 ${keyB[0]} ${keyB[1]}`,
+      `@revoked node06 ${keyC[0]} ${keyC[1]}`,
+      `@cert-authority node07 ${keyA[0]} ${keyA[1]}`,
+      hashedLine,
+      `node0? ${keyA[0]} ${keyA[1]}`,
+    ];
+    const f = parseKnownHosts(lines.join("\n"), "/kh");
+    // the decision the linear reading of the file gives, line by line
+    const linear = (names: string[], blob: Buffer) => {
+      const presented = blob.toString("base64");
+      if (f.entries.some((e) => e.marker === "revoked" && e.keyBase64 === presented)) return "revoked";
+      const forHost = f.entries.filter((e) => !e.marker && hostFieldMatches(e.hosts, names));
+      if (forHost.some((e) => e.keyBase64 === presented)) return "ok";
+      return forHost.some((e) => e.keyType === keyTypeOfBlob(blob)) ? "changed" : "unknown";
+    };
+    const hosts = ["node01", "NODE01", "10.0.0.1", "node02", "node03", "node04", "node05", "node06", "node07", "hashed-a", "other"];
+    for (const h of hosts)
+      for (const port of [22, 2222])
+        for (const blob of [blobA, blobB, blobC, blobD]) {
+          const ident = { name: "inv-" + h, hostname: h, port, aliases: ["inv-" + h] };
+          const names = [h, "inv-" + h].map((n) => (port === 22 ? n : `[${n}]:${port}`));
+          const v = verifyHostKey([f], ident, blob);
+          expect(v.ok ? "ok" : v.reason, `${h}:${port}`).toBe(linear(names, blob));
+        }
+    expect(verifyHostKey([f], id("node09"), blobC)).toMatchObject({ ok: false, reason: "revoked" });
+    // the changed-key message names the first matching line, as before
+    const v = verifyHostKey([f], id("node02", 22, "x"), blobD); // lines 2 (glob), 3 (literal), 8 (glob) match
+    expect(verifyHostKey([f], id("node02"), blobB).ok).toBe(true);
+    expect(v.ok ? "" : v.message).toContain("known_hosts line 2 ");
   });
 });
