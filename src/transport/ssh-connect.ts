@@ -5,6 +5,7 @@ import { TransportError } from "../errors.js";
 import { authFailureMessage, planAuth, type AuthPlan } from "./auth.js";
 import { appendKnownHost, fingerprint, knownKeyTypes, loadKnownHosts, preferredHostKeyAlgorithms, verifyHostKey, type HostKeyVerdict } from "./known-hosts.js";
 import type { ConnectionSpec } from "./transport.js";
+import { handshakeCapMs } from "./handshake-watch.js";
 
 // ssh2 1.x defaults (lib/protocol/constants.js DEFAULT_SERVER_HOST_KEY), with ed25519 first as on Node 20.
 const DEFAULT_HOST_KEY_ALGS = [
@@ -77,6 +78,11 @@ export function connectPlan(spec: ConnectionSpec, onWarning: (message: string) =
   return { config, auth, verdict: () => verdict };
 }
 
+/** The server stayed silent for the whole connect timeout (`what`: at which point of the handshake). */
+export function handshakeTimeout(spec: ConnectionSpec, what: string): TransportError {
+  return new TransportError(spec.name, "timeout", `timed out connecting to ${describeTarget(spec)}: ${what} within ${spec.connectTimeoutMs / 1000}s (host down, firewalled or overloaded?)`);
+}
+
 /** An ssh2 'error' before 'ready' → TransportError with a kind the engine can act on. */
 export function connectError(spec: ConnectionSpec, plan: ConnectPlan, err: Error & { level?: string; code?: string }): TransportError {
   const target = describeTarget(spec);
@@ -84,7 +90,10 @@ export function connectError(spec: ConnectionSpec, plan: ConnectPlan, err: Error
   if (v && !v.ok) return new TransportError(spec.name, "hostkey", v.message, { cause: err });
   if (err.level === "client-authentication") return new TransportError(spec.name, "auth", authFailureMessage(spec, plan.auth), { cause: err });
   if (err.level === "client-timeout") {
-    const what = /handshake/i.test(err.message) ? `no SSH handshake within ${spec.connectTimeoutMs / 1000}s` : err.message;
+    // ssh2's own readyTimeout: the overall cap of a handshake that kept making progress, or (via a jump
+    // host, where the silence watch does not apply) the connect timeout itself
+    const cap = spec.proxyJump ? spec.connectTimeoutMs : handshakeCapMs(spec.connectTimeoutMs);
+    const what = /handshake/i.test(err.message) ? `no SSH handshake within ${cap / 1000}s` : err.message;
     return new TransportError(spec.name, "timeout", `timed out connecting to ${target}: ${what} (host down, firewalled or overloaded?)`, { cause: err });
   }
   const why: Record<string, string> = {

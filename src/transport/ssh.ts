@@ -3,6 +3,7 @@
 // unless explicitly turned off; per-command timeout kills the remote process group (signal request) and
 // closes the channel. Connection loss mid-command rejects with TransportError "closed".
 import { randomBytes } from "node:crypto";
+import { Socket } from "node:net";
 import type { Duplex, Readable } from "node:stream";
 import ssh2 from "ssh2";
 import type { Client as SshClient, ClientChannel, SFTPWrapper } from "ssh2";
@@ -14,7 +15,8 @@ import { atomicPut, type PutBackend, type PutSource } from "./put.js";
 import { shellQuote } from "./quote.js";
 import { Semaphore } from "./semaphore.js";
 import { sftpDownload, sftpUpload } from "./sftp.js";
-import { connectError, connectPlan, describeTarget } from "./ssh-connect.js";
+import { connectError, connectPlan, describeTarget, handshakeTimeout } from "./ssh-connect.js";
+import { handshakeCapMs, watchProgress } from "./handshake-watch.js";
 import type { ConnectionSpec, ExecOptions, ExecResult, PutOptions, PutResult, Transport } from "./transport.js";
 
 export interface SshTransportOptions {
@@ -93,18 +95,35 @@ export class SshTransport implements Transport {
     this.client = client;
     await new Promise<void>((resolve, reject) => {
       let settled = false;
+      let watch: { stop(): void } | undefined;
       const onAbort = () => fail(new TransportError(this.host, "connect", `connection to ${describeTarget(spec)} aborted`));
       const fail = (e: TransportError) => {
         if (settled) return;
         settled = true;
+        watch?.stop();
         signal?.removeEventListener("abort", onAbort);
         client.end();
+        client.destroy();
         reject(e);
       };
       signal?.addEventListener("abort", onAbort, { once: true });
+      if (!plan.config.sock) {
+        // Our own socket, so the connect timeout can count silence (bytes read) rather than the whole
+        // handshake: a slow but answering sshd is not "unreachable" (handshake-watch.ts).
+        const sock = new Socket();
+        sock.connect({ host: spec.hostname, port: spec.port });
+        plan.config.sock = sock;
+        plan.config.readyTimeout = handshakeCapMs(spec.connectTimeoutMs);
+        watch = watchProgress(
+          () => sock.bytesRead + (sock.connecting ? 0 : 1),
+          spec.connectTimeoutMs,
+          () => fail(handshakeTimeout(spec, sock.connecting ? "no TCP connection" : sock.bytesRead === 0 ? "no SSH banner from the server" : "the server went silent during the SSH handshake")),
+        );
+      }
       client.on("ready", () => {
         if (settled) return;
         settled = true;
+        watch?.stop();
         signal?.removeEventListener("abort", onAbort);
         this.ready = true;
         this.dropReason = "";

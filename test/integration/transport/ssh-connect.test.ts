@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { createServer } from "node:net";
 import { TransportError } from "../../../src/errors.js";
 import { SshTransport } from "../../../src/transport/ssh.js";
+import { startSlowProxy } from "../../../src/lab/slow-proxy.js";
 import { TransportPool } from "../../../src/transport/pool.js";
 import { resolveConnectionSpec } from "../../../src/transport/spec.js";
 import { startSshd, type SshdCluster } from "../../helpers/sshd.js";
@@ -99,6 +100,35 @@ describe("SshTransport connect", () => {
     const e = await refusal(new SshTransport(sshd.spec(0, { port, connectTimeoutMs: 500, hostKeyChecking: "off" })));
     srv.close();
     expect(e.kind).toBe("timeout");
+    expect(e.message).toContain("no SSH banner from the server within 0.5s");
+  });
+
+  it("a server that sends its banner and then goes silent times out after the connect timeout of silence", async () => {
+    const srv = createServer((s) => s.write("SSH-2.0-OpenSSH_9.2p1\r\n"));
+    await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
+    const a = srv.address();
+    const port = typeof a === "object" && a ? a.port : 1;
+    const e = await refusal(new SshTransport(sshd.spec(0, { port, connectTimeoutMs: 500, hostKeyChecking: "off" })));
+    srv.close();
+    expect(e.kind).toBe("timeout");
+    expect(e.message).toContain("the server went silent during the SSH handshake within 0.5s");
+  });
+
+  it("a slow but answering server connects although the whole handshake takes longer than the connect timeout", async () => {
+    // every chunk delayed 250 ms each way: ~8 turns of 0.5 s, twice the 2 s connect timeout, never 2 s of silence
+    const proxy = await startSlowProxy({ ip: "127.0.0.1", port: 0 }, { ip: "127.0.0.1", port: sshd.hosts[0]!.port }, 250);
+    const a = proxy.server.address();
+    const port = typeof a === "object" && a ? a.port : 1;
+    const t = new SshTransport(sshd.spec(0, { port, connectTimeoutMs: 2000, hostKeyChecking: "off" }));
+    const started = Date.now();
+    try {
+      await t.connect();
+      expect(Date.now() - started).toBeGreaterThan(2000);
+      expect((await t.exec("echo slow")).stdout).toBe("slow\n");
+    } finally {
+      await t.close();
+      await proxy.close(true);
+    }
   });
 
   it("names user, host and keys tried when authentication fails", async () => {
