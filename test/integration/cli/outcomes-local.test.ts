@@ -1,11 +1,11 @@
 // Outcomes through the CLI in-process on "hosts" that are this machine (ansible_connection=local), with the
 // node state dir and audit log in a temp dir: would_fail in check/plan/show/prompt, tag typos, a copy to a
 // missing directory, and one run id across events, journal, lock owner, audit lines and JUnit.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { beforeEach, describe, expect, it } from "vitest";
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cli } from "../../helpers/cli.js";
+import { useLocalTarget } from "../../helpers/local-target.js";
 
 const PLAYBOOK = `
 name: outcomes
@@ -52,36 +52,20 @@ steps:
       - "echo rolled-back > {{ work }}/{{ host }}.state"
 `;
 
+// hosts n1, n2 on this machine; the target state dir and audit log in a temp dir (short layout: target/state, target/audit.jsonl)
+const target = useLocalTarget("remedy-outcomes-", { state: "state", audit: "audit.jsonl" });
 let root: string;
 let work: string;
 let inv: string;
 let pb: string;
-let auditLog: string;
-const saved = { state: process.env.REMEDY_TARGET_STATE_DIR, audit: process.env.REMEDY_TARGET_AUDIT_LOG };
-const audit = () => (existsSync(auditLog) ? readFileSync(auditLog, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>) : []);
+const audit = () => target.audit();
 const args = (file: string, ...more: string[]) => [file, "-i", inv, "-e", `work=${work}`, ...more];
 
-beforeAll(() => {
-  root = mkdtempSync(join(tmpdir(), "remedy-outcomes-"));
-  process.env.REMEDY_TARGET_STATE_DIR = join(root, "target/state");
-  auditLog = join(root, "target/audit.jsonl");
-  process.env.REMEDY_TARGET_AUDIT_LOG = auditLog;
-});
-afterAll(() => {
-  for (const [k, v] of [["REMEDY_TARGET_STATE_DIR", saved.state], ["REMEDY_TARGET_AUDIT_LOG", saved.audit]] as const) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  rmSync(root, { recursive: true, force: true });
-});
 beforeEach(() => {
-  work = mkdtempSync(join(root, "work-"));
-  inv = join(work, "hosts.ini");
-  writeFileSync(inv, "[nodes]\nn1 ansible_connection=local\nn2 ansible_connection=local\n");
+  ({ root, work, inv } = target);
   pb = join(work, "outcomes.yml");
   writeFileSync(pb, PLAYBOOK);
   writeFileSync(join(work, "n1.old"), "");
-  rmSync(join(root, "target"), { recursive: true, force: true });
 });
 
 describe("would_fail: a dry run never calls a refusal a pending change", () => {

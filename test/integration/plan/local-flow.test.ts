@@ -1,26 +1,24 @@
 // plan → show → apply --plan → refusals, through the CLI in-process, on "hosts" that are this machine
 // (ansible_connection=local) with the target state dir and audit log redirected into a temp dir.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, appendFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { beforeEach, describe, expect, it } from "vitest";
+import { copyFileSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync, appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { cli } from "../../helpers/cli.js";
+import { useLocalTarget } from "../../helpers/local-target.js";
 import { loadSchema, parseXml, validate } from "../../unit/plan/xsd-lite.js";
 
 const FIXTURE = new URL("../../fixtures/plan/local/flags.yml", import.meta.url).pathname;
+const target = useLocalTarget("remedy-plan-flow-");
 let root: string;
 let work: string;
 let pb: string;
 let inv: string;
 let state: string;
-let auditLog: string;
-const saved = { state: process.env.REMEDY_TARGET_STATE_DIR, audit: process.env.REMEDY_TARGET_AUDIT_LOG };
 
-const INVENTORY = "[nodes]\nn1 ansible_connection=local\nn2 ansible_connection=local\n";
 const args = (...more: string[]) => [pb, "-i", inv, "-e", `work=${work}`, ...more];
 const flag = (h: string) => (existsSync(join(work, `${h}.flag`)) ? readFileSync(join(work, `${h}.flag`), "utf8") : undefined);
 const count = (h: string) => (existsSync(join(work, `${h}.count`)) ? readFileSync(join(work, `${h}.count`), "utf8").split("\n").filter(Boolean).length : 0);
-const allAuditLines = () => (existsSync(auditLog) ? readFileSync(auditLog, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>) : []);
+const allAuditLines = () => target.audit();
 /** the per-step lines (intent/result lines per action come before them) */
 const auditLines = () => allAuditLines().filter((a) => a.event === "step");
 
@@ -30,27 +28,10 @@ async function plan(name = "plan.json") {
   return join(root, name);
 }
 
-beforeAll(() => {
-  root = mkdtempSync(join(tmpdir(), "remedy-plan-flow-"));
-  state = join(root, "target/var/lib/remedy");
-  auditLog = join(root, "target/var/log/remedy/audit.jsonl");
-  process.env.REMEDY_TARGET_STATE_DIR = state;
-  process.env.REMEDY_TARGET_AUDIT_LOG = auditLog;
-});
-afterAll(() => {
-  for (const [k, v] of [["REMEDY_TARGET_STATE_DIR", saved.state], ["REMEDY_TARGET_AUDIT_LOG", saved.audit]] as const) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  rmSync(root, { recursive: true, force: true });
-});
 beforeEach(() => {
-  work = mkdtempSync(join(root, "work-"));
+  ({ root, work, inv, state } = target);
   pb = join(work, "flags.yml");
   copyFileSync(FIXTURE, pb);
-  inv = join(work, "hosts.ini");
-  writeFileSync(inv, INVENTORY);
-  rmSync(join(root, "target"), { recursive: true, force: true });
 });
 
 describe("plan → apply --plan on local hosts", () => {
