@@ -36,6 +36,17 @@ export interface RenderOptions {
 
 const generic = (s: string, host: string): string => (host.length >= 2 ? s.split(host).join("<host>") : s);
 
+const ATTENTION = ["failed", "unreachable", "would_fail", "changed", "would_change", "skipped", "untouched", "ok"];
+const rank = (status: string): number => {
+  const i = ATTENTION.indexOf(status);
+  return i < 0 ? ATTENTION.length : i;
+};
+const firstHost = (o: Outcome): string => [...o.hosts].sort(hostOrder)[0] ?? "";
+const hostOrder = (a: string, b: string): number => a.localeCompare(b, "en", { numeric: true });
+function byAttention(a: Outcome, b: Outcome): number {
+  return rank(a.status) - rank(b.status) || hostOrder(firstHost(a), firstHost(b));
+}
+
 export class ResultGroups {
   private readonly steps = new Map<string, { name: string; outcomes: Map<string, Outcome> }>();
 
@@ -52,8 +63,9 @@ export class ResultGroups {
     else s.outcomes.set(key, { status: e.status, message, commands, ...(diff ? { diff } : {}), hosts: [e.host] });
   };
 
+  /** Per step, what needs attention first (failures, refusals, changes, then the rest); hosts finish in any order, the report does not. */
   groups(): StepGroup[] {
-    return [...this.steps].map(([step, s]) => ({ step, name: s.name, outcomes: [...s.outcomes.values()] }));
+    return [...this.steps].map(([step, s]) => ({ step, name: s.name, outcomes: [...s.outcomes.values()].sort(byAttention) }));
   }
 
   get size(): number {
