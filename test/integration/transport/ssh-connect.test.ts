@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { writeFileSync, appendFileSync } from "node:fs";
 import { join } from "node:path";
-import { createServer } from "node:net";
+import { createServer, type Socket } from "node:net";
 import { TransportError } from "../../../src/errors.js";
 import { SshTransport } from "../../../src/transport/ssh.js";
 import { startSlowProxy } from "../../../src/lab/slow-proxy.js";
@@ -24,6 +24,19 @@ async function refusal(t: SshTransport): Promise<TransportError> {
   await t.close();
   expect(e).toBeInstanceOf(TransportError);
   return e as TransportError;
+}
+
+/** The refusal from connecting (0.5 s connect timeout) to a TCP server that answers with `onConnection`. */
+async function connectTo(onConnection: (s: Socket) => void): Promise<TransportError> {
+  const srv = createServer(onConnection);
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
+  const a = srv.address();
+  const port = typeof a === "object" && a ? a.port : 1;
+  try {
+    return await refusal(new SshTransport(sshd.spec(0, { port, connectTimeoutMs: 500, hostKeyChecking: "off" })));
+  } finally {
+    srv.close();
+  }
 }
 
 describe("SshTransport connect", () => {
@@ -93,23 +106,13 @@ describe("SshTransport connect", () => {
   });
 
   it("reports a handshake timeout as kind timeout", async () => {
-    const srv = createServer(() => undefined); // accepts TCP, never speaks SSH
-    await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
-    const a = srv.address();
-    const port = typeof a === "object" && a ? a.port : 1;
-    const e = await refusal(new SshTransport(sshd.spec(0, { port, connectTimeoutMs: 500, hostKeyChecking: "off" })));
-    srv.close();
+    const e = await connectTo(() => undefined); // accepts TCP, never speaks SSH
     expect(e.kind).toBe("timeout");
     expect(e.message).toContain("no SSH banner from the server within 0.5s");
   });
 
   it("a server that sends its banner and then goes silent times out after the connect timeout of silence", async () => {
-    const srv = createServer((s) => s.write("SSH-2.0-OpenSSH_9.2p1\r\n"));
-    await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
-    const a = srv.address();
-    const port = typeof a === "object" && a ? a.port : 1;
-    const e = await refusal(new SshTransport(sshd.spec(0, { port, connectTimeoutMs: 500, hostKeyChecking: "off" })));
-    srv.close();
+    const e = await connectTo((s) => s.write("SSH-2.0-OpenSSH_9.2p1\r\n"));
     expect(e.kind).toBe("timeout");
     expect(e.message).toContain("the server went silent during the SSH handshake within 0.5s");
   });
