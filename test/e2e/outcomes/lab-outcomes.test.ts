@@ -206,7 +206,8 @@ describe("timeouts are paid once, hosts move on their own", () => {
 
   it("a slow host (slow_ms) does not hold up a healthy one: the healthy host ends before the slow one is even connected", async () => {
     await lab.clearFault(EL7, "hang");
-    await lab.setFault("el9-node01", "slow_ms=3000");
+    // 1 s per chunk each way: its handshake alone takes several 2 s round trips; the healthy host's whole run, a fraction of one
+    await lab.setFault("el9-node01", "slow_ms=1000");
     const file = join(work, "hung.yml");
     writeFileSync(file, HUNG);
     const r = await run(["apply", file, "--yes", "--json"]);
