@@ -12,6 +12,7 @@ import { mountsUnder, unmountUnder, unmountUnderSync } from "./mounts.js";
 import { labPaths, nodePaths } from "./paths.js";
 import { buildOsPackages, LAB_CACHE, labGpgKey, RPM_CACHE } from "./rpm/build.js";
 import { pool, run, runSync } from "./run.js";
+import { cachedTemplate, saveTemplate, templateKey, type CachedTemplate } from "./template-cache.js";
 
 export type NodeOs = "el7" | "el9";
 
@@ -439,17 +440,33 @@ export async function createNodeRoots(
   specs: readonly NodeRootSpec[],
   concurrency = 8,
   onLaid?: () => void,
-  o: { clone?: boolean } = {},
+  o: { clone?: boolean; templateCache?: string } = {},
 ): Promise<NodeRootResult[]> {
   const roots = specs.map((s) => layNodeRoot(labDir, s));
   const modes = privilegedSetup(labDir, roots);
   onLaid?.();
-  const templateOf = o.clone === false ? new Map<number, number>() : planClones(specs);
+  const copies = o.clone !== false;
+  const templateOf = copies ? planClones(specs) : new Map<number, number>();
+  const templates = copies ? planTemplates(specs) : new Map<NodeOs, number>();
+  const base = labPaths(labDir).base;
+  const keys = new Map([...templates.keys()].map((os) => [os, templateKey(base, os)]));
+  // templates booted before (by another lab on this machine, from the same tools and packages) are copied too
+  const cached = new Map<number, CachedTemplate>();
+  for (const [os, t] of templates) {
+    const c = cachedTemplate(os, keys.get(os)!, o.templateCache);
+    if (c) cached.set(t, c);
+  }
   const logs: string[] = [];
-  const full = specs.map((_, i) => i).filter((i) => !templateOf.has(i));
+  const full = specs.map((_, i) => i).filter((i) => !templateOf.has(i) && !cached.has(i));
   await pool(full, concurrency, async (i) => {
     logs[i] = await initNodeRoot(labDir, specs[i]!);
   });
+  for (const [t, c] of cached) {
+    const spec = specs[t]!;
+    cloneNodeRoot(c.root, roots[t]!, identityRewrite(c.spec, spec, randomTokens(c.root)));
+    logs[t] = `lab-init: ${spec.os} node ${spec.hostname ?? spec.name} (${spec.ip}) copied from the cached ${spec.os} template ${c.key}\n`;
+  }
+  for (const [os, t] of templates) if (!cached.has(t)) saveTemplate(os, keys.get(os)!, roots[t]!, specs[t]!, o.templateCache);
   for (const [i, t] of templateOf) {
     const [spec, template] = [specs[i]!, specs[t]!];
     const rewrite = identityRewrite(template, spec, randomTokens(roots[t]!));
@@ -470,15 +487,25 @@ export function cloneNodeRootFrom(labDir: string, template: { spec: NodeRootSpec
   return { root, baseMode, initLog: `lab-init: ${spec.os} node ${spec.hostname ?? spec.name} (${spec.ip}) cloned from ${template.spec.name}\n` };
 }
 
+/** OS -> index of the node its OS's copies are made from: the first without initial faults or variants (not at .254). */
+export function planTemplates(specs: readonly Pick<NodeRootSpec, "os" | "ip" | "faults" | "variants">[]): Map<NodeOs, number> {
+  const templates = new Map<NodeOs, number>();
+  specs.forEach((s, i) => {
+    if ((s.faults ?? []).length > 0 || (s.variants ?? []).length > 0 || templates.has(s.os)) return;
+    if (canBeTemplate(s.ip)) templates.set(s.os, i);
+  });
+  return templates;
+}
+
 /** index -> template index for every node that can be a copy: no initial faults or variants, same OS as a template. */
 export function planClones(specs: readonly Pick<NodeRootSpec, "os" | "ip" | "faults" | "variants">[]): Map<number, number> {
-  const templates = new Map<NodeOs, number>();
+  const templates = planTemplates(specs);
   const out = new Map<number, number>();
   specs.forEach((s, i) => {
     if ((s.faults ?? []).length > 0 || (s.variants ?? []).length > 0) return;
     const t = templates.get(s.os);
-    if (t !== undefined) out.set(i, t);
-    else if (canBeTemplate(s.ip)) templates.set(s.os, i);
+    // a node before its OS's template (only one at .254 can be) is made by lab-init, as before
+    if (t !== undefined && i > t) out.set(i, t);
   });
   return out;
 }
