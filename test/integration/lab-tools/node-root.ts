@@ -6,6 +6,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildBase, cloneNodeRootFrom, createNodeRoot, destroyNodeRoot, nodeEnv, type NodeOs, type NodeRootSpec } from "../../../src/lab/rootfs.js";
+import { cachedTemplate, saveTemplate, templateKey } from "../../../src/lab/template-cache.js";
 
 export const TOOLS_DIR = fileURLToPath(new URL("../../../src/lab/tools", import.meta.url));
 const PARENT = "/var/lib/remedy-lab-tools-test";
@@ -37,7 +38,8 @@ export function chrootRun(root: string, cmd: string, env: Record<string, string>
 
 /**
  * A private lab dir with one base; nodes are created on demand and all removed by close(). A node without
- * variants is a copy of a pristine template of its OS (lab-init runs once per OS, as `lab up` does).
+ * variants is a copy of a pristine template of its OS: the machine's cached one, else booted here by lab-init and
+ * cached (as `lab up` does).
  */
 export class NodeFactory {
   readonly labDir = join(PARENT, `t${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
@@ -45,9 +47,11 @@ export class NodeFactory {
   private counter = 0;
   private templates = new Map<NodeOs, Promise<{ spec: NodeRootSpec; root: string }>>();
 
+  private readonly base: string;
+
   constructor() {
     mkdirSync(PARENT, { recursive: true, mode: 0o755 });
-    buildBase(this.labDir, TOOLS_DIR);
+    this.base = buildBase(this.labDir, TOOLS_DIR);
   }
 
   /** A fresh node; `variants` (`key=value`, src/lab/variants.ts) are in place before lab-init runs. */
@@ -67,12 +71,21 @@ export class NodeFactory {
     };
   }
 
+  /** The machine's cached template of the OS (src/lab/template-cache.ts, as `lab up` uses), else one booted here. */
   private template(os: NodeOs): Promise<{ spec: NodeRootSpec; root: string }> {
     let t = this.templates.get(os);
     if (!t) {
-      const spec: NodeRootSpec = { name: `${os}tpl`, os, ip: `10.0.253.${os === "el7" ? 7 : 9}` };
-      this.names.push(spec.name);
-      t = createNodeRoot(this.labDir, spec).then(({ root }) => ({ spec, root }));
+      const key = templateKey(this.base, os);
+      const cached = cachedTemplate(os, key);
+      if (cached) t = Promise.resolve({ spec: { ...cached.spec, os }, root: cached.root });
+      else {
+        const spec: NodeRootSpec = { name: `${os}tpl`, os, ip: `10.0.253.${os === "el7" ? 7 : 9}` };
+        this.names.push(spec.name);
+        t = createNodeRoot(this.labDir, spec).then(({ root }) => {
+          saveTemplate(os, key, root, spec);
+          return { spec, root };
+        });
+      }
       this.templates.set(os, t);
     }
     return t;
