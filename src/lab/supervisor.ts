@@ -17,8 +17,8 @@ import { nodeEnv, randomUuid } from "./rootfs.js";
 import { pool, run } from "./run.js";
 import { startSlowProxy, type SlowProxy } from "./slow-proxy.js";
 import { waitListening } from "./tcp.js";
+import { SSHD, sshdAcceptsNoReexec, sshdArgs } from "./sshd-args.js";
 
-const SSHD = "/usr/sbin/sshd";
 /** Where sshd really listens while a slow proxy owns the node's address. */
 const INTERNAL_PORT_OFFSET = 10000;
 
@@ -195,7 +195,7 @@ class NodeRunner {
       }),
     );
     const out = openSync(this.paths.sshdLog, "a");
-    const child = spawn(SSHD, ["-D", "-e", "-f", this.paths.sshdConfig], { stdio: ["ignore", out, out] });
+    const child = spawn(SSHD, sshdArgs(this.paths.sshdConfig, sshdAcceptsNoReexec(this.paths.sshdConfig)), { stdio: ["ignore", out, out] });
     closeSync(out);
     this.sshd = child;
     child.on("exit", (code, signal) => {

@@ -1,4 +1,6 @@
-import { existsSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labLeftovers, labStatus } from "../../../src/lab/down.js";
 import { startLab, type TestLab } from "../../helpers/lab.js";
@@ -15,6 +17,18 @@ describe("lab: two nodes over real sshd", () => {
   afterAll(async () => {
     await lab?.stop();
     expect(hostSnapshot()).toEqual(before);
+  });
+
+  it("each node's sshd skips the per-connection re-exec where this sshd knows -r (its CPU would be charged to the tools under test)", () => {
+    const knows = spawnSync("/usr/sbin/sshd", ["-t", "-r", "-f", join(lab.dir, "nodes", "el7-node01", "sshd_config")], { stdio: "ignore" }).status === 0;
+    const nodes = labStatus(lab.dir).nodes;
+    expect(nodes).toHaveLength(2);
+    for (const n of nodes) {
+      // sshd rewrites its title ("sshd: /usr/sbin/sshd -D -e -r -f <config> [listener] ..."): the words are still there
+      const words = readFileSync(`/proc/${n.pid}/cmdline`, "utf8").split(/[\0 ]/);
+      expect(words, n.name).toContain("/usr/sbin/sshd");
+      expect(words.includes("-r"), n.name).toBe(knows);
+    }
   });
 
   it("logs in with the lab key and known_hosts and sees the node's own files", async () => {
