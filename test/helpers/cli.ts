@@ -1,4 +1,5 @@
 // Run the CLI in-process with captured output (the same code path as the bin, minus process.exit).
+import { setMaxListeners } from "node:events";
 import { runCli } from "../../src/cli/program.js";
 import type { Io } from "../../src/cli/io.js";
 
@@ -7,6 +8,13 @@ export interface CliRun {
   stdout: string;
   stderr: string;
   events: Array<Record<string, unknown> & { type: string }>;
+}
+
+/** The run's signal as the bin makes it (src/cli/main.ts): one listener per host connection, no warning past 10. */
+function runSignal(): AbortSignal {
+  const { signal } = new AbortController();
+  setMaxListeners(0, signal);
+  return signal;
 }
 
 /** `answer`: yes or no at the apply prompt; `answers`: the lines typed at successive prompts (then "no"). */
@@ -19,7 +27,7 @@ export async function cli(argv: string[], opts: { tty?: boolean; answer?: boolea
     err: (s) => void (stderr += s),
     isTTY: Boolean(opts.tty),
     ask: async () => (answers.length ? answers.shift()! : opts.answer ? "yes" : "no"),
-    signal: opts.signal ?? new AbortController().signal,
+    signal: opts.signal ?? runSignal(),
     env: opts.env ?? process.env,
     ...(opts.secret !== undefined ? { askSecret: async () => opts.secret! } : {}),
     cwd: opts.cwd ?? process.cwd(),
