@@ -8,7 +8,7 @@ import type { ExecResult, Transport } from "../transport/transport.js";
 import type { Scope } from "../playbook/index.js";
 import { FACTS_COMMAND, parseFacts } from "./facts.js";
 import { excerpt } from "./decide.js";
-import { batchBudgetMs, batchResults, batchScript, collectChecks, newToken, parseBatch, prefetchChecks } from "./prefetch.js";
+import { batchBudgetMs, batchResults, batchScript, collectChecks, newToken, parseBatch, prefetchChecks, stderrBeforeBatch } from "./prefetch.js";
 
 export interface FactsInput {
   host: string;
@@ -35,9 +35,10 @@ export async function gatherFacts(o: FactsInput, t: Transport): Promise<FactsOut
   const r = await t.exec(script, { timeoutMs: early.length ? batchBudgetMs(early, FACTS_TIMEOUT_SEC) : FACTS_TIMEOUT_SEC * 1000, become: early.length ? o.playbook.become : false, signal: o.signal });
   const cut = early.length ? r.stdout.indexOf(`\n${token}-FACTS\n`) : -1;
   const factsOut = cut >= 0 ? r.stdout.slice(0, cut) : r.stdout;
-  o.emit({ type: "command", host: o.host, step: "", phase: "facts", record: { command: FACTS_COMMAND, exitCode: r.exitCode, signal: r.signal, timedOut: r.timedOut, durationMs: r.durationMs, stdout: excerpt(factsOut, 2000), stderr: excerpt(r.stderr, 2000) } });
-  if (!/^kernel=\S/m.test(factsOut)) return { ok: false, reason: `gathering facts failed (exit ${r.exitCode ?? r.signal}): ${excerpt(r.stderr || factsOut)}` };
-  if (cut >= 0) for (const [cmd, res] of batchResults(early, parseBatch(r.stdout.slice(cut), token, early, r.durationMs), r)) prefetched.set(cmd, res);
+  const factsErr = early.length ? stderrBeforeBatch(r.stderr, token) : r.stderr;
+  o.emit({ type: "command", host: o.host, step: "", phase: "facts", record: { command: FACTS_COMMAND, exitCode: r.exitCode, signal: r.signal, timedOut: r.timedOut, durationMs: r.durationMs, stdout: excerpt(factsOut, 2000), stderr: excerpt(factsErr, 2000) } });
+  if (!/^kernel=\S/m.test(factsOut)) return { ok: false, reason: `gathering facts failed (exit ${r.exitCode ?? r.signal}): ${excerpt(factsErr || factsOut)}` };
+  if (cut >= 0) for (const [cmd, res] of batchResults(early, parseBatch({ stdout: r.stdout.slice(cut), stderr: r.stderr }, token, early, r.durationMs), r)) prefetched.set(cmd, res);
   const facts = parseFacts(factsOut);
   o.emit({ type: "facts", host: o.host, facts });
   const scope: Scope = { vars: o.vars, facts, host: o.host, groups: o.groups, registered: {}, secrets: o.secrets };

@@ -18,9 +18,11 @@ export function newToken(): string {
 
 /**
  * The script: each check in a forked subshell (`( eval ... )`, no shell exec'd per check), stdin closed,
- * its stdout streamed between a mark before it and a mark with its exit code after it, stderr in a temp
- * file read only when non-empty. On a busy node the spawn count, not the shell, is what costs: a check
- * costs what the command itself costs (the floor: one fork and one exec), nothing for timing it.
+ * its stdout streamed on the channel's stdout between a mark before it and a mark with its exit code after
+ * it, its stderr on the channel's stderr between marks of its own (no temp file: creating and removing
+ * one cost two more processes per host than the checks themselves). On a busy node the spawn count, not
+ * the shell, is what costs: a check costs what the command itself costs (the floor: one fork and one
+ * exec), nothing for timing it.
  * Per-check deadlines come from one watchdog per batch (a bash coprocess that sleeps in `read -t`, no
  * process per check): TERM to the check's process group at its timeout, KILL 2 s later (like
  * `timeout -k 2`), so a hung check costs its own timeout once and the batch goes on with the next one;
@@ -29,22 +31,25 @@ export function newToken(): string {
  */
 export function batchScript(items: readonly BatchItem[], token: string): string {
   const lines = [
-    `e=$(mktemp 2>/dev/null) || exit 97`,
-    // job control: each check gets its own process group, so the watchdog ends the check's children too;
-    // its notices ("Terminated ...") would go to the batch's stderr, which no check writes to
-    `exec 2>/dev/null; set -m`,
-    `coproc { while read -r p n; do [ "$p" = . ] && continue; read -t "$n" -r _; [ "$?" -gt 128 ] || continue; echo t; kill -TERM -- -"$p" 2>/dev/null; read -t 2 -r _ || kill -KILL -- -"$p" 2>/dev/null; done; }`,
-    `wi=\${COPROC[1]}; wo=\${COPROC[0]}; trap 'rm -f "$e"; kill "$COPROC_PID" 2>/dev/null' EXIT`,
+    // the channel's stderr is kept as fd $se for the checks; the batch's own stderr (job-control notices
+    // such as "Terminated ...", which no check wrote) goes nowhere. Job control gives each check its own
+    // process group, so the watchdog ends the check's children too.
+    `exec {se}>&2 2>/dev/null; set -m`,
+    // the watchdog hears once per check: "<pid> <secs>" as it starts (the next line, or ". 0" after the
+    // last check, means it ended); no answer in time = TERM to its group, "t <pid>" back, KILL 2 s later
+    `coproc { l=; while [ -n "$l" ] || read -r l; do set -- $l; l=; [ "$1" = . ] && continue; read -t "$2" -r l && continue; [ "$?" -gt 128 ] || break; echo "t $1"; kill -TERM -- -"$1" 2>/dev/null; read -t 2 -r l || { [ "$?" -gt 128 ] && kill -KILL -- -"$1" 2>/dev/null; }; done; }`,
+    `wi=\${COPROC[1]}; wo=\${COPROC[0]}; trap 'kill "$COPROC_PID" 2>/dev/null' EXIT`,
   ];
   items.forEach((it, i) => {
     const secs = Math.max(1, Math.ceil(it.timeoutSec));
     lines.push(
-      `printf '\n%s %d\n' ${token}-OUT ${i}; ${checkJob(it.command)} {wi}>&- 2>"$e" </dev/null & p=$!; echo "$p ${secs}" >&"$wi"; wait "$p"; r=$?; echo . >&"$wi"`,
-      `t=0; while read -t 0 -u "$wo" && read -r -u "$wo" _; do t=1; done`,
-      `printf '\n%s %d %d %d\n' ${token}-ERR ${i} "$r" "$t"; if [ -s "$e" ]; then while IFS= read -r l || [ -n "$l" ]; do printf '%s\n' "$l"; done <"$e"; : >"$e"; fi`,
+      `printf '\n%s %d\n' ${token}-OUT ${i}; printf '\n%s %d\n' ${token}-EIN ${i} >&"$se"; ${checkJob(it.command)} {wi}>&- 2>&"$se" {se}>&- </dev/null & p=$!; echo "$p ${secs}" >&"$wi"; wait "$p"; r=$?`,
+      // a "t" for an earlier check (its deadline struck as it ended) is not this one's
+      `t=0; while read -t 0 -u "$wo" && read -r -u "$wo" w; do [ "$w" = "t $p" ] && t=1; done`,
+      `printf '\n%s %d\n' ${token}-EOUT ${i} >&"$se"; printf '\n%s %d %d %d\n' ${token}-ERR ${i} "$r" "$t"`,
     );
   });
-  lines.push(`printf '\n%s\n' ${token}-END`);
+  lines.push(`echo ". 0" >&"$wi"; printf '\n%s\n' ${token}-END`);
   const body = lines.join("\n");
   return `[ -n "\${BASH_VERSION-}" ] || exec bash -c ${shellQuote(body)}\n${body}`;
 }
@@ -57,7 +62,7 @@ export function batchScript(items: readonly BatchItem[], token: string): string 
  * assignment in a check stays inside it, and the batch's own variables are not visible to it.
  */
 export function checkJob(command: string): string {
-  return isPlainCommand(command) ? command.trim() : `(unset e p r t wi wo COPROC COPROC_PID; eval ${shellQuote(command)})`;
+  return isPlainCommand(command) ? command.trim() : `(unset p r t w se wi wo COPROC COPROC_PID; eval ${shellQuote(command)})`;
 }
 
 const WORD = `(?:[A-Za-z0-9_./:=,@%+^*?[\\]~!-]|'[^'\\n]*'|"[^"$\`\\\\!\\n]*")+`;
@@ -73,9 +78,13 @@ export function isPlainCommand(command: string): boolean {
   return !RESERVED.has(first) && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(first) && !/^[!~]/.test(first);
 }
 
-/** Parses what came back; a command whose section is incomplete (batch killed) is simply absent. */
-export function parseBatch(stdout: string, token: string, items: readonly BatchItem[], durationMs: number): Map<number, ExecResult> {
-  const out = new Map<number, ExecResult>();
+/**
+ * Parses what came back: stdout sections decide which checks completed; each one's stderr is its section
+ * of the channel's stderr. A command whose section is incomplete (batch killed) is simply absent.
+ */
+export function parseBatch(out: { stdout: string; stderr: string }, token: string, items: readonly BatchItem[], durationMs: number): Map<number, ExecResult> {
+  const res = new Map<number, ExecResult>();
+  const { stdout } = out;
   const re = new RegExp(`\\n${token}-OUT (\\d+)\\n`, "g");
   const marks = [...stdout.matchAll(re)];
   marks.forEach((m, k) => {
@@ -84,20 +93,39 @@ export function parseBatch(stdout: string, token: string, items: readonly BatchI
     if (!item) return;
     const start = (m.index ?? 0) + m[0].length;
     const next = marks[k + 1]?.index ?? stdout.indexOf(`\n${token}-END\n`, start);
-    if (next < 0) return; // torn: the batch ended inside this command's output or stderr
+    if (next < 0) return; // torn: the batch ended inside this command's output
     const body = stdout.slice(start, next);
     // the last end mark of this section: a check's own output cannot fake it (it would need the token)
     const end = [...body.matchAll(new RegExp(`\\n${token}-ERR ${i} (\\d+) ([01])\\n`, "g"))].pop();
     if (!end || end.index === undefined) return;
+    const stderr = stderrSection(out.stderr, token, i);
+    if (stderr === undefined) return;
     const stdoutPart = body.slice(0, end.index);
-    const stderrPart = body.slice(end.index + end[0].length);
     if (end[2] === "1") {
-      out.set(i, { exitCode: null, signal: "KILL", timedOut: true, stdout: stdoutPart, stderr: stderrPart, durationMs: item.timeoutSec * 1000 });
+      res.set(i, { exitCode: null, signal: "KILL", timedOut: true, stdout: stdoutPart, stderr, durationMs: item.timeoutSec * 1000 });
       return;
     }
-    out.set(i, { exitCode: Number(end[1]), stdout: stdoutPart, stderr: stderrPart, durationMs: Math.round(durationMs / items.length) });
+    res.set(i, { exitCode: Number(end[1]), stdout: stdoutPart, stderr, durationMs: Math.round(durationMs / items.length) });
   });
-  return out;
+  return res;
+}
+
+/** Check i's stderr: between its own marks on the channel's stderr (the last end mark, as for stdout). */
+function stderrSection(stderr: string, token: string, i: number): string | undefined {
+  const open = `\n${token}-EIN ${i}\n`;
+  const from = stderr.indexOf(open);
+  if (from < 0) return undefined;
+  const start = from + open.length;
+  const close = `\n${token}-EOUT ${i}\n`;
+  const next = stderr.indexOf(`\n${token}-EIN ${i + 1}\n`, start);
+  const to = stderr.lastIndexOf(close, next < 0 ? stderr.length : next);
+  return to < start ? undefined : stderr.slice(start, to);
+}
+
+/** What the channel's stderr held before the batch's first mark (the facts script's own stderr). */
+export function stderrBeforeBatch(stderr: string, token: string): string {
+  const at = stderr.indexOf(`\n${token}-EIN `);
+  return at < 0 ? stderr : stderr.slice(0, at);
 }
 
 /** What batching needs to know about the run. */
@@ -121,7 +149,7 @@ export async function prefetchChecks(o: PrefetchOptions, scope: Scope, transport
   if (items.length < 2) return new Map();
   const token = newToken();
   const r = await transport.exec(batchScript(items, token), { timeoutMs: batchBudgetMs(items), become: o.playbook.become, signal: o.signal });
-  return batchResults(items, parseBatch(r.stdout, token, items, r.durationMs), r);
+  return batchResults(items, parseBatch(r, token, items, r.durationMs), r);
 }
 
 /** The batch's own deadline is only a safety net: every check carries its own timeout on the node. */

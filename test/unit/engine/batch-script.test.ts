@@ -1,10 +1,14 @@
 // The batch script runs each check in a forked subshell under the batch's watchdog (its own deadline on
 // the node): what a check sees and what comes back must be what `sh -c <check>` gives.
 import { describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { batchScript, isPlainCommand, parseBatch, newToken } from "../../../src/engine/prefetch.js";
 
-const run = (script: string) => execFileSync("/bin/sh", ["-c", script], { encoding: "utf8" });
+/** Both streams of a batch: each check's stderr comes back on the channel's stderr, between its marks. */
+const run = (script: string, shell = "/bin/sh") => {
+  const r = spawnSync(shell, ["-c", script], { encoding: "utf8" });
+  return { stdout: r.stdout, stderr: r.stderr };
+};
 const alone = (command: string) => {
   try {
     return { exitCode: 0, stdout: execFileSync("/bin/sh", ["-c", command], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }) };
@@ -82,8 +86,7 @@ describe("batch script semantics", () => {
     const items = [{ command: "echo $BASH_VERSION | grep -c . ; exit 3", timeoutSec: 5 }];
     for (const shell of ["/bin/bash", "/bin/sh"]) {
       const token = newToken();
-      const out = execFileSync(shell, ["-c", batchScript(items, token)], { encoding: "utf8" });
-      expect(parseBatch(out, token, items, 1).get(0), shell).toMatchObject({ exitCode: 3, stdout: "1\n" });
+      expect(parseBatch(run(batchScript(items, token), shell), token, items, 1).get(0), shell).toMatchObject({ exitCode: 3, stdout: "1\n" });
     }
   });
 });

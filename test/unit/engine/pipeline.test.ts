@@ -255,14 +255,9 @@ describe("a check's timeout is paid once", () => {
   it("a check killed by its own timeout in the batch is reported timed out and the next check still runs (real sh)", async () => {
     const items = [{ command: "sleep 30", timeoutSec: 1 }, { command: "echo after", timeoutSec: 5 }];
     const token = newToken();
-    const { execFileSync } = await import("node:child_process");
-    let out = "";
-    try {
-      out = execFileSync("/bin/sh", ["-c", batchScript(items, token)], { encoding: "utf8", timeout: 20_000 });
-    } catch (e) {
-      out = String((e as { stdout?: string }).stdout ?? "");
-    }
-    const got = parseBatch(out, token, items, 0);
+    const { spawnSync } = await import("node:child_process");
+    const out = spawnSync("/bin/sh", ["-c", batchScript(items, token)], { encoding: "utf8", timeout: 20_000 });
+    const got = parseBatch({ stdout: out.stdout, stderr: out.stderr }, token, items, 0);
     expect(got.get(0)).toMatchObject({ exitCode: null, timedOut: true });
     expect(got.get(1)).toMatchObject({ exitCode: 0, stdout: "after\n" });
   });
