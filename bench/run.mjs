@@ -60,6 +60,7 @@ async function main() {
       const sshdPids = lab.nodes.map((x) => state?.nodes[x.name]?.sshdPid).filter((p) => p > 0);
       const expected = new Map(lab.nodes.map((x) => [x.name, expectedAnswers(nodeFiles(x.root))]));
       const tools = toolSet(o.tools, n, lab, python && nodeHasPython(lab));
+      await warmUp(n, lab);
       for (let r = 0; r < o.repeat; r++) {
         for (const tool of interleave(tools, r)) {
           const row = await timeTool(tool, { n, r, lab, sshdPids, expected });
@@ -119,6 +120,16 @@ function parseToolOutput(tool, stdout) {
   if (tool.kind === "remedy") return parseRemedyEvents(stdout);
   if (tool.kind === "floor") return parseFloorLines(stdout);
   return parseAnsibleJson(stdout);
+}
+
+/**
+ * One untimed floor run on a fresh lab before any timed run: the first reads of the nodes' files (rpmdb,
+ * binaries, libraries: a cold page cache) would otherwise be charged to whichever tool runs first, and with
+ * one repeat that is always the same tool.
+ */
+async function warmUp(n, lab) {
+  const m = await measure({ ...invocation({ kind: "floor" }, n, lab), timeoutMs: 120_000 + n * 1000 });
+  log(`${n} hosts, warm-up (floor, not recorded): exit ${m.exitCode}, ${(m.wallMs / 1000).toFixed(2)} s`);
 }
 
 /** Kills every process inside the nodes (sessions and their commands); the sshd listeners live outside. */

@@ -6,9 +6,11 @@ import type { Playbook } from "../model/playbook.js";
 import type { Vars } from "../model/inventory.js";
 import type { ExecResult, Transport } from "../transport/transport.js";
 import type { Scope } from "../playbook/index.js";
+import type { Clock } from "./context.js";
 import { FACTS_COMMAND, parseFacts } from "./facts.js";
 import { excerpt } from "./decide.js";
-import { batchBudgetMs, batchResults, batchScript, collectChecks, newToken, parseBatch, prefetchChecks, stderrBeforeBatch } from "./prefetch.js";
+import { runBatch } from "./batch-run.js";
+import { collectChecks, prefetchChecks } from "./prefetch.js";
 
 export interface FactsInput {
   host: string;
@@ -21,6 +23,11 @@ export interface FactsInput {
   emit: EventSink;
   /** secret vars, bound to "$REMEDY_SECRET_<name>" references (values travel on stdin) */
   secrets?: Scope["secrets"];
+  /**
+   * keeps each batched check's deadline: real time on the host, so the system clock unless a test brings its
+   * own (not the run's clock, which tests make instant for waits and backoff)
+   */
+  deadlineClock?: Pick<Clock, "sleep">;
 }
 
 export type FactsOutcome = { ok: true; facts: Facts; prefetched: Map<string, ExecResult> } | { ok: false; reason: string };
@@ -30,15 +37,19 @@ const FACTS_TIMEOUT_SEC = 30;
 export async function gatherFacts(o: FactsInput, t: Transport): Promise<FactsOutcome> {
   const prefetched = new Map<string, ExecResult>();
   const early = collectChecks(o, { vars: o.vars, host: o.host, groups: o.groups, registered: {}, secrets: o.secrets }, prefetched);
-  const token = newToken();
-  const script = early.length ? `${FACTS_COMMAND}\nprintf '\\n%s\\n' ${token}-FACTS\n${batchScript(early, token)}` : FACTS_COMMAND;
-  const r = await t.exec(script, { timeoutMs: early.length ? batchBudgetMs(early, FACTS_TIMEOUT_SEC) : FACTS_TIMEOUT_SEC * 1000, become: early.length ? o.playbook.become : false, signal: o.signal });
-  const cut = early.length ? r.stdout.indexOf(`\n${token}-FACTS\n`) : -1;
-  const factsOut = cut >= 0 ? r.stdout.slice(0, cut) : r.stdout;
-  const factsErr = early.length ? stderrBeforeBatch(r.stderr, token) : r.stderr;
+  let r: ExecResult;
+  let factsOut: string;
+  let factsErr: string;
+  if (early.length) {
+    const b = await runBatch(t, early, { prefix: FACTS_COMMAND, prefixTimeoutSec: FACTS_TIMEOUT_SEC, become: o.playbook.become, signal: o.signal, clock: o.deadlineClock });
+    [r, factsOut, factsErr] = [b.first, b.prefixOut, b.prefixErr];
+    for (const [cmd, res] of b.results) prefetched.set(cmd, res);
+  } else {
+    r = await t.exec(FACTS_COMMAND, { timeoutMs: FACTS_TIMEOUT_SEC * 1000, become: false, signal: o.signal });
+    [factsOut, factsErr] = [r.stdout, r.stderr];
+  }
   o.emit({ type: "command", host: o.host, step: "", phase: "facts", record: { command: FACTS_COMMAND, exitCode: r.exitCode, signal: r.signal, timedOut: r.timedOut, durationMs: r.durationMs, stdout: excerpt(factsOut, 2000), stderr: excerpt(factsErr, 2000) } });
   if (!/^kernel=\S/m.test(factsOut)) return { ok: false, reason: `gathering facts failed (exit ${r.exitCode ?? r.signal}): ${excerpt(factsErr || factsOut)}` };
-  if (cut >= 0) for (const [cmd, res] of batchResults(early, parseBatch({ stdout: r.stdout.slice(cut), stderr: r.stderr }, token, early, r.durationMs), r)) prefetched.set(cmd, res);
   const facts = parseFacts(factsOut);
   o.emit({ type: "facts", host: o.host, facts });
   const scope: Scope = { vars: o.vars, facts, host: o.host, groups: o.groups, registered: {}, secrets: o.secrets };

@@ -69,7 +69,10 @@ export class LocalTransport implements Transport {
       };
       const onAbort = () => kill("abort");
       if (child.pid) this.children.add(child.pid);
-      child.stdout.on("data", (c: Buffer) => out.push(c));
+      child.stdout.on("data", (c: Buffer) => {
+        out.push(c);
+        o.onStdoutChunk?.(c);
+      });
       child.stderr.on("data", (c: Buffer) => err.push(c));
       child.stdin.on("error", () => undefined); // EPIPE when the command does not read its stdin
       child.on("error", (e) => {

@@ -36,6 +36,7 @@ interface RunOptions {
   stdin?: string | Buffer | Readable;
   /** receives stdout instead of the text buffer (binary downloads) */
   onStdout?: (chunk: Buffer) => void;
+  onStdoutChunk?: (chunk: Buffer) => void;
 }
 
 
@@ -279,7 +280,11 @@ export class SshTransport implements Transport {
       if (o.signal?.aborted) kill(false);
       else o.signal?.addEventListener("abort", onAbort, { once: true });
 
-      channel.on("data", (c: Buffer) => (o.onStdout ? o.onStdout(c) : out.push(c)));
+      channel.on("data", (c: Buffer) => {
+        if (o.onStdout) return o.onStdout(c);
+        out.push(c);
+        o.onStdoutChunk?.(c);
+      });
       channel.stderr.on("data", (c: Buffer) => sid.push(c));
       channel.on("exit", () => {
         exit = earlyExit.get(channel);

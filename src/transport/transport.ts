@@ -19,6 +19,8 @@ export interface ExecOptions {
   become?: boolean;
   becomeUser?: string;
   signal?: AbortSignal;
+  /** sees stdout as it arrives (it is still captured in the result); a transport that cannot stream never calls it */
+  onStdoutChunk?: (chunk: Buffer) => void;
 }
 
 export interface PutOptions {

@@ -13,7 +13,10 @@ import type { HostResult } from "../../../src/model/outcome.js";
 import type { PutResult, Transport } from "../../../src/transport/transport.js";
 import { TransportError } from "../../../src/errors.js";
 import { exitCodeForRun } from "../../../src/cli/exit-codes.js";
-import { batchResults, batchScript, newToken, parseBatch } from "../../../src/engine/prefetch.js";
+import { batchResults } from "../../../src/engine/batch-script.js";
+import { CheckDeadlines, runBatch } from "../../../src/engine/batch-run.js";
+import { LocalTransport } from "../../../src/transport/local.js";
+import { ManualClock } from "../../helpers/manual-clock.js";
 import { FakeConnector, FakeHost, instantClock, type Handler } from "../../helpers/fake-host.js";
 
 async function playbook(text: string): Promise<Playbook> {
@@ -246,20 +249,20 @@ describe("hosts move on their own", () => {
 });
 
 describe("a check's timeout is paid once", () => {
-  it("each batched check carries its own timeout on the node (handed to the batch's watchdog as it starts)", () => {
-    const s = batchScript([{ command: "sleep 60", timeoutSec: 5 }, { command: "true", timeoutSec: 30 }], "REMEDY-t");
-    expect(s).toMatch(/sleep 60 [^\n]*echo "\$p 5" >&"\$wi"/);
-    expect(s).toMatch(/true [^\n]*echo "\$p 30" >&"\$wi"/);
+  it("each batched check carries its own deadline, armed as its start mark arrives", () => {
+    const clock = new ManualClock();
+    const d = new CheckDeadlines([{ command: "sleep 60", timeoutSec: 5 }, { command: "true", timeoutSec: 30 }], "REMEDY-t", clock, () => undefined);
+    d.feed("\nREMEDY-t-OUT 0\n");
+    d.feed("\nREMEDY-t-ERR 0 0\n\nREMEDY-t-OUT 1\n");
+    expect(clock.armed).toEqual([5000, 30_000]);
   });
 
-  it("a check killed by its own timeout in the batch is reported timed out and the next check still runs (real sh)", async () => {
+  it("a check killed at its own deadline is reported timed out and the next check still runs (real sh)", async () => {
     const items = [{ command: "sleep 30", timeoutSec: 1 }, { command: "echo after", timeoutSec: 5 }];
-    const token = newToken();
-    const { spawnSync } = await import("node:child_process");
-    const out = spawnSync("/bin/sh", ["-c", batchScript(items, token)], { encoding: "utf8", timeout: 20_000 });
-    const got = parseBatch({ stdout: out.stdout, stderr: out.stderr }, token, items, 0);
-    expect(got.get(0)).toMatchObject({ exitCode: null, timedOut: true });
-    expect(got.get(1)).toMatchObject({ exitCode: 0, stdout: "after\n" });
+    const t = new LocalTransport("local");
+    const b = await runBatch(t, items, { become: false, signal: new AbortController().signal });
+    expect(b.results.get("sleep 30")).toMatchObject({ exitCode: null, timedOut: true });
+    expect(b.results.get("echo after")).toMatchObject({ exitCode: 0, stdout: "after\n" });
   });
 
   it("when the batch itself is cut off, the check that was running counts as timed out and is not run again", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { batchScript, parseBatch, newToken } from "../../../src/engine/prefetch.js";
+import { batchScript, parseBatch, newToken } from "../../../src/engine/batch-script.js";
 
 const run = (script: string) => {
   const r = spawnSync("/bin/sh", ["-c", script], { encoding: "utf8" });
@@ -39,14 +39,14 @@ describe("batched checks", () => {
   it("a check whose stderr marks are missing (stream cut) is absent, not reported with an empty stderr", () => {
     const token = newToken();
     const items = [{ command: "a", timeoutSec: 1 }];
-    const stdout = `\n${token}-OUT 0\nok\n${token}-ERR 0 0 0\n\n${token}-END\n`;
+    const stdout = `\n${token}-OUT 0\nok\n${token}-ERR 0 0\n\n${token}-END\n`;
     expect(parseBatch({ stdout, stderr: `\n${token}-EIN 0\nhalf an err` }, token, items, 1).has(0)).toBe(false);
     expect(parseBatch({ stdout, stderr: `\n${token}-EIN 0\nerr\n\n${token}-EOUT 0\n` }, token, items, 1).get(0)).toMatchObject({ exitCode: 0, stdout: "ok", stderr: "err\n" });
   });
   it("a torn batch yields only the complete sections", () => {
     const token = "REMEDY-x";
     const items = [{ command: "a", timeoutSec: 1 }, { command: "b", timeoutSec: 1 }];
-    const text = `\n${token}-OUT 0\nfirst\n${token}-ERR 0 0 0\n\n${token}-OUT 1\npart`;
+    const text = `\n${token}-OUT 0\nfirst\n${token}-ERR 0 0\n\n${token}-OUT 1\npart`;
     const got = parseBatch({ stdout: text, stderr: `\n${token}-EIN 0\n\n${token}-EOUT 0\n\n${token}-EIN 1\nhalf` }, token, items, 1);
     expect([...got.keys()]).toEqual([0]);
     expect(got.get(0)?.stdout).toBe("first");
