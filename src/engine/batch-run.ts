@@ -3,8 +3,18 @@
 // its deadline ends the batch's session. That check is reported timed out and never run again; the checks
 // after it go in the next batch. So the script on the node needs no watchdog process of its own.
 import type { ExecResult, Transport } from "../transport/transport.js";
-import { systemClock, type Clock } from "./context.js";
 import { batchBudgetMs, batchResults, batchScript, newToken, parseBatch, partialSection, stderrBeforeBatch, type BatchItem } from "./batch-script.js";
+
+/** One-shot timers: a deadline is real time on the host, so the system's, unless a test brings its own. */
+export interface DeadlineTimers {
+  set(fn: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+export const systemTimers: DeadlineTimers = {
+  set: (fn, ms) => setTimeout(fn, ms),
+  clear: (h) => clearTimeout(h as NodeJS.Timeout),
+};
 
 /**
  * Watches a batch's stdout for the start and end marks of its checks and arms one timer at a time (the
@@ -13,20 +23,19 @@ import { batchBudgetMs, batchResults, batchScript, newToken, parseBatch, partial
 export class CheckDeadlines {
   expired?: number;
   private tail = "";
-  private running?: { i: number; disarm: AbortController };
+  private running?: { i: number; timer: unknown };
   private readonly marks: RegExp;
+  private readonly keep: number;
 
   constructor(
     private readonly items: readonly BatchItem[],
     token: string,
-    private readonly clock: Pick<Clock, "sleep">,
+    private readonly timers: DeadlineTimers,
     private readonly onExpire: (i: number) => void,
   ) {
     this.marks = new RegExp(`\\n${token}-(OUT|ERR) (\\d+)[ \\n]`, "g");
     this.keep = token.length + 32;
   }
-
-  private readonly keep: number;
 
   /** Marks are ASCII: latin1 never splits them, whatever the checks print around them. */
   feed(chunk: Buffer | string): void {
@@ -51,21 +60,17 @@ export class CheckDeadlines {
     this.disarm();
     const item = this.items[i];
     if (!item || this.expired !== undefined) return;
-    const disarm = new AbortController();
-    this.running = { i, disarm };
-    this.clock.sleep(Math.max(1, item.timeoutSec) * 1000, disarm.signal).then(
-      () => {
-        if (this.running?.i !== i || this.expired !== undefined) return;
-        this.expired = i;
-        this.running = undefined;
-        this.onExpire(i);
-      },
-      () => undefined, // disarmed: the check ended in time
-    );
+    const timer = this.timers.set(() => {
+      if (this.running?.i !== i || this.expired !== undefined) return;
+      this.expired = i;
+      this.running = undefined;
+      this.onExpire(i);
+    }, Math.max(1, item.timeoutSec) * 1000);
+    this.running = { i, timer };
   }
 
   private disarm(): void {
-    this.running?.disarm.abort();
+    if (this.running) this.timers.clear(this.running.timer);
     this.running = undefined;
   }
 }
@@ -74,7 +79,7 @@ export interface BatchRunOptions {
   become: boolean;
   /** the run's signal (Ctrl-C): no further batch starts once it is aborted */
   signal: AbortSignal;
-  clock?: Pick<Clock, "sleep">;
+  timers?: DeadlineTimers;
   /** a script run first in the same exec (the facts); its stdout and stderr come back apart */
   prefix?: string;
   prefixTimeoutSec?: number;
@@ -90,7 +95,7 @@ export interface BatchRun {
 }
 
 export async function runBatch(t: Transport, items: readonly BatchItem[], o: BatchRunOptions): Promise<BatchRun> {
-  const clock = o.clock ?? systemClock;
+  const timers = o.timers ?? systemTimers;
   const results = new Map<string, ExecResult>();
   let rest = [...items];
   let prefix = o.prefix;
@@ -100,7 +105,7 @@ export async function runBatch(t: Transport, items: readonly BatchItem[], o: Bat
     const script = prefix !== undefined ? `${prefix}\nprintf '\\n%s\\n' ${token}-FACTS\n${batchScript(rest, token)}` : batchScript(rest, token);
     const stop = new AbortController();
     const unfollow = follow(o.signal, stop);
-    const deadlines = new CheckDeadlines(rest, token, clock, () => stop.abort());
+    const deadlines = new CheckDeadlines(rest, token, timers, () => stop.abort());
     let r: ExecResult;
     try {
       r = await t.exec(script, {

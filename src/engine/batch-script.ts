@@ -81,11 +81,13 @@ export function parseBatch(out: { stdout: string; stderr: string }, token: strin
     if (next < 0) return; // torn: the batch ended inside this command's output
     const body = stdout.slice(start, next);
     // the last end mark of this section: a check's own output cannot fake it (it would need the token)
-    const end = [...body.matchAll(new RegExp(`\\n${token}-ERR ${i} (\\d+)\\n`, "g"))].pop();
-    if (!end || end.index === undefined) return;
+    const mark = `\n${token}-ERR ${i} `;
+    const at = body.lastIndexOf(mark);
+    const code = at < 0 ? undefined : /^(\d+)\n/.exec(body.slice(at + mark.length));
+    if (!code) return;
     const stderr = stderrSection(out.stderr, token, i);
     if (stderr === undefined) return;
-    res.set(i, { exitCode: Number(end[1]), stdout: body.slice(0, end.index), stderr, durationMs: Math.round(durationMs / items.length) });
+    res.set(i, { exitCode: Number(code[1]), stdout: body.slice(0, at), stderr, durationMs: Math.round(durationMs / items.length) });
   });
   return res;
 }

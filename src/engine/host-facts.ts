@@ -6,10 +6,9 @@ import type { Playbook } from "../model/playbook.js";
 import type { Vars } from "../model/inventory.js";
 import type { ExecResult, Transport } from "../transport/transport.js";
 import type { Scope } from "../playbook/index.js";
-import type { Clock } from "./context.js";
 import { FACTS_COMMAND, parseFacts } from "./facts.js";
 import { excerpt } from "./decide.js";
-import { runBatch } from "./batch-run.js";
+import { runBatch, type DeadlineTimers } from "./batch-run.js";
 import { collectChecks, prefetchChecks } from "./prefetch.js";
 
 export interface FactsInput {
@@ -24,10 +23,10 @@ export interface FactsInput {
   /** secret vars, bound to "$REMEDY_SECRET_<name>" references (values travel on stdin) */
   secrets?: Scope["secrets"];
   /**
-   * keeps each batched check's deadline: real time on the host, so the system clock unless a test brings its
+   * keeps each batched check's deadline: real time on the host, so the system timers unless a test brings its
    * own (not the run's clock, which tests make instant for waits and backoff)
    */
-  deadlineClock?: Pick<Clock, "sleep">;
+  deadlineTimers?: DeadlineTimers;
 }
 
 export type FactsOutcome = { ok: true; facts: Facts; prefetched: Map<string, ExecResult> } | { ok: false; reason: string };
@@ -41,7 +40,7 @@ export async function gatherFacts(o: FactsInput, t: Transport): Promise<FactsOut
   let factsOut: string;
   let factsErr: string;
   if (early.length) {
-    const b = await runBatch(t, early, { prefix: FACTS_COMMAND, prefixTimeoutSec: FACTS_TIMEOUT_SEC, become: o.playbook.become, signal: o.signal, clock: o.deadlineClock });
+    const b = await runBatch(t, early, { prefix: FACTS_COMMAND, prefixTimeoutSec: FACTS_TIMEOUT_SEC, become: o.playbook.become, signal: o.signal, timers: o.deadlineTimers });
     [r, factsOut, factsErr] = [b.first, b.prefixOut, b.prefixErr];
     for (const [cmd, res] of b.results) prefetched.set(cmd, res);
   } else {

@@ -2,9 +2,8 @@
 // round trip per host by batch-run.ts.
 import type { ExecResult, Transport } from "../transport/transport.js";
 import type { Playbook } from "../model/playbook.js";
-import type { Clock } from "./context.js";
 import { interpolate, evalCondition, type Scope } from "../playbook/index.js";
-import { runBatch } from "./batch-run.js";
+import { runBatch, type DeadlineTimers } from "./batch-run.js";
 import type { BatchItem } from "./batch-script.js";
 
 /** What batching needs to know about the run. */
@@ -13,8 +12,8 @@ export interface PrefetchOptions {
   tags?: string[];
   skipTags?: string[];
   signal: AbortSignal;
-  /** keeps each check's deadline (default: the system clock; see FactsInput) */
-  deadlineClock?: Pick<Clock, "sleep">;
+  /** keeps each check's deadline (default: the system timers; see FactsInput) */
+  deadlineTimers?: DeadlineTimers;
 }
 
 /** Does the tag filter (-t / --skip-tags) keep this step? */
@@ -28,7 +27,7 @@ export function selected(step: { tags: string[] }, o: { tags?: string[]; skipTag
 export async function prefetchChecks(o: PrefetchOptions, scope: Scope, transport: Transport, have: Map<string, ExecResult>): Promise<Map<string, ExecResult>> {
   const items = collectChecks(o, scope, have);
   if (items.length < 2) return new Map();
-  return (await runBatch(transport, items, { become: o.playbook.become, signal: o.signal, clock: o.deadlineClock })).results;
+  return (await runBatch(transport, items, { become: o.playbook.become, signal: o.signal, timers: o.deadlineTimers })).results;
 }
 
 /** Check commands that can be known now (no value registered later, no fact when scope has none). */

@@ -6,14 +6,14 @@ import { execFileSync } from "node:child_process";
 import { CheckDeadlines, runBatch } from "../../../src/engine/batch-run.js";
 import { LocalTransport } from "../../../src/transport/local.js";
 import type { ExecOptions, ExecResult, PutResult, Transport } from "../../../src/transport/transport.js";
-import { ManualClock } from "../../helpers/manual-clock.js";
+import { ManualTimers } from "../../helpers/manual-timers.js";
 
 const T = "REMEDY-0011223344556677";
 const items = (n: number, timeoutSec = 5) => Array.from({ length: n }, (_, i) => ({ command: `c${i}`, timeoutSec }));
 
 describe("CheckDeadlines", () => {
   it("arms one deadline per check as its start mark arrives and disarms it at its end mark", async () => {
-    const clock = new ManualClock();
+    const clock = new ManualTimers();
     const fired: number[] = [];
     const d = new CheckDeadlines(items(2), T, clock, (i) => fired.push(i));
     d.feed(`\n${T}-OUT 0\n`);
@@ -28,7 +28,7 @@ describe("CheckDeadlines", () => {
   });
 
   it("a check still running at its deadline expires, once, and nothing after it is armed", async () => {
-    const clock = new ManualClock();
+    const clock = new ManualTimers();
     const fired: number[] = [];
     const d = new CheckDeadlines([...items(1), { command: "slow", timeoutSec: 30 }, ...items(1)], T, clock, (i) => fired.push(i));
     d.feed(`\n${T}-OUT 0\n\n${T}-ERR 0 0\n\n${T}-OUT 1\npartial`);
@@ -44,7 +44,7 @@ describe("CheckDeadlines", () => {
   });
 
   it("sees a mark cut anywhere between chunks, and never mistakes a check's output for one", async () => {
-    const clock = new ManualClock();
+    const clock = new ManualTimers();
     const d = new CheckDeadlines(items(13), T, clock, () => undefined);
     d.feed(`\n${T}-OUT 0\n\n${T}-ERR 0 0\n\n${T.slice(0, 9)}`);
     d.feed(`${T.slice(9)}-OU`);
@@ -109,10 +109,10 @@ class ScriptedHost implements Transport {
 
 describe("runBatch", () => {
   it("cuts a hung check at its deadline, reports it timed out with what it wrote, and runs the rest in one more batch", async () => {
-    const clock = new ManualClock();
+    const clock = new ManualTimers();
     const host = new ScriptedHost(() => clock.advance(7000));
     const its = [{ command: "a", timeoutSec: 5 }, { command: "hang", timeoutSec: 7 }, { command: "c", timeoutSec: 5 }, { command: "d", timeoutSec: 5 }];
-    const b = await runBatch(host, its, { become: false, signal: new AbortController().signal, clock });
+    const b = await runBatch(host, its, { become: false, signal: new AbortController().signal, timers: clock });
     expect(b.results.get("a")).toMatchObject({ exitCode: 0, stdout: "A\n", stderr: "" });
     expect(b.results.get("hang")).toMatchObject({ exitCode: null, timedOut: true, stdout: "started\n", stderr: "warming up\n", durationMs: 7000 });
     expect(b.results.get("c")).toMatchObject({ exitCode: 0, stdout: "C\n" });
@@ -122,14 +122,14 @@ describe("runBatch", () => {
   });
 
   it("a deadline that has not come yet cuts nothing: a slow check just takes its time", async () => {
-    const clock = new ManualClock();
+    const clock = new ManualTimers();
     let release!: () => void;
     const host = new ScriptedHost(async () => {
       await clock.advance(6999);
       release();
     });
     const stop = new AbortController();
-    const run = runBatch(host, [{ command: "hang", timeoutSec: 7 }, { command: "c", timeoutSec: 5 }], { become: false, signal: stop.signal, clock });
+    const run = runBatch(host, [{ command: "hang", timeoutSec: 7 }, { command: "c", timeoutSec: 5 }], { become: false, signal: stop.signal, timers: clock });
     await new Promise<void>((r) => (release = r));
     stop.abort(); // Ctrl-C: the run ends the exec; nothing timed out and no further batch starts
     const b = await run;

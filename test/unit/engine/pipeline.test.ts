@@ -16,7 +16,7 @@ import { exitCodeForRun } from "../../../src/cli/exit-codes.js";
 import { batchResults } from "../../../src/engine/batch-script.js";
 import { CheckDeadlines, runBatch } from "../../../src/engine/batch-run.js";
 import { LocalTransport } from "../../../src/transport/local.js";
-import { ManualClock } from "../../helpers/manual-clock.js";
+import { ManualTimers } from "../../helpers/manual-timers.js";
 import { FakeConnector, FakeHost, instantClock, type Handler } from "../../helpers/fake-host.js";
 
 async function playbook(text: string): Promise<Playbook> {
@@ -250,7 +250,7 @@ describe("hosts move on their own", () => {
 
 describe("a check's timeout is paid once", () => {
   it("each batched check carries its own deadline, armed as its start mark arrives", () => {
-    const clock = new ManualClock();
+    const clock = new ManualTimers();
     const d = new CheckDeadlines([{ command: "sleep 60", timeoutSec: 5 }, { command: "true", timeoutSec: 30 }], "REMEDY-t", clock, () => undefined);
     d.feed("\nREMEDY-t-OUT 0\n");
     d.feed("\nREMEDY-t-ERR 0 0\n\nREMEDY-t-OUT 1\n");
