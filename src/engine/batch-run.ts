@@ -94,6 +94,7 @@ export interface BatchRun {
   results: Map<string, ExecResult>;
 }
 
+/** Runs `items` (at least one) in as few execs as their deadlines allow: one, unless a check is cut. */
 export async function runBatch(t: Transport, items: readonly BatchItem[], o: BatchRunOptions): Promise<BatchRun> {
   const timers = o.timers ?? systemTimers;
   const results = new Map<string, ExecResult>();
@@ -121,7 +122,9 @@ export async function runBatch(t: Transport, items: readonly BatchItem[], o: Bat
     let stdout = r.stdout;
     if (prefix !== undefined) {
       const cut = stdout.indexOf(`\n${token}-FACTS\n`);
-      run = { first: r, prefixOut: cut >= 0 ? stdout.slice(0, cut) : stdout, prefixErr: stderrBeforeBatch(r.stderr, token) };
+      // the prefix ran to its end mark: a check cut later in the same exec is not the prefix's failure
+      const first: ExecResult = cut >= 0 && r.exitCode === null ? { exitCode: 0, stdout: r.stdout, stderr: r.stderr, durationMs: r.durationMs } : r;
+      run = { first, prefixOut: cut >= 0 ? stdout.slice(0, cut) : stdout, prefixErr: stderrBeforeBatch(r.stderr, token) };
       stdout = cut >= 0 ? stdout.slice(cut) : "";
       prefix = undefined;
     }

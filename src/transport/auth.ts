@@ -1,8 +1,8 @@
 // ssh2 authHandler: ssh-agent, then each identity file, then the password. Records what was tried so an
 // auth failure can name the user, host and keys.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import ssh2 from "ssh2";
-import type { AnyAuthMethod, AuthHandlerMiddleware, AuthenticationType } from "ssh2";
+import type { AnyAuthMethod, AuthHandlerMiddleware, AuthenticationType, ParsedKey } from "ssh2";
 import type { ConnectionSpec } from "./transport.js";
 
 export interface AuthPlan {
@@ -30,24 +30,13 @@ export function planAuth(spec: ConnectionSpec): AuthPlan {
     } else problems.push(`ssh-agent socket ${spec.agentSocket} does not exist (stale SSH_AUTH_SOCK?)`);
   }
   for (const file of spec.identityFiles) {
-    let data: Buffer;
-    try {
-      data = readFileSync(file);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      problems.push(`${file}: ${code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (e as Error).message}`);
+    const key = loadIdentity(file);
+    if (typeof key === "string") {
+      problems.push(key);
       continue;
     }
-    const parsed = ssh2.utils.parseKey(data);
-    if (parsed instanceof Error) {
-      problems.push(
-        /encrypted|passphrase/i.test(parsed.message)
-          ? `${file}: the key is passphrase-protected; load it into ssh-agent (ssh-add ${file}) and make SSH_AUTH_SOCK point at it`
-          : `${file}: not a usable private key (${parsed.message})`,
-      );
-      continue;
-    }
-    candidates.push({ label: file, needs: "publickey", method: { type: "publickey", username, key: data } });
+    // the parsed key itself: ssh2 would otherwise parse the file's text again for every connection
+    candidates.push({ label: file, needs: "publickey", method: { type: "publickey", username, key } });
   }
   if (spec.password !== undefined) {
     candidates.push({ label: "password", needs: "password", method: { type: "password", username, password: spec.password } });
@@ -72,4 +61,41 @@ export function authFailureMessage(spec: ConnectionSpec, plan: AuthPlan): string
   const tried = plan.tried.length ? `tried ${plan.tried.join(", ")}` : "no usable credentials (no agent, no identity file, no password)";
   const problems = plan.problems.length ? `; not usable: ${plan.problems.join("; ")}` : "";
   return `authentication failed for ${where}: ${tried}${problems}. Check ansible_user / ansible_ssh_private_key_file and the host's authorized_keys`;
+}
+
+// One parse per identity file per run, not two per host (ours to check it, ssh2's to use it): at 100 hosts
+// parsing an RSA key was a visible share of the controller's CPU. Re-read when the file changes.
+const identities = new Map<string, { stamp: string; key: ParsedKey | string }>();
+
+/** The parsed private key, or why the file cannot be used. */
+function loadIdentity(file: string): ParsedKey | string {
+  let stamp: string;
+  try {
+    const st = statSync(file, { bigint: true });
+    stamp = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  } catch (e) {
+    return unreadable(file, e);
+  }
+  const hit = identities.get(file);
+  if (hit?.stamp === stamp) return hit.key;
+  let key: ParsedKey | string;
+  try {
+    const parsed = ssh2.utils.parseKey(readFileSync(file));
+    const one = Array.isArray(parsed) ? parsed[0] : parsed;
+    key =
+      one instanceof Error || one === undefined
+        ? /encrypted|passphrase/i.test(String(one?.message))
+          ? `${file}: the key is passphrase-protected; load it into ssh-agent (ssh-add ${file}) and make SSH_AUTH_SOCK point at it`
+          : `${file}: not a usable private key (${one?.message ?? "no key in the file"})`
+        : one;
+  } catch (e) {
+    return unreadable(file, e);
+  }
+  identities.set(file, { stamp, key });
+  return key;
+}
+
+function unreadable(file: string, e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return `${file}: ${code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (e as Error).message}`;
 }

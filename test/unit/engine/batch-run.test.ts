@@ -138,13 +138,17 @@ describe("runBatch", () => {
     expect(host.scripts).toHaveLength(1);
   });
 
-  it("with a prefix (the facts), its output comes back apart from the checks'", async () => {
+  it("with a prefix (the facts), its output comes back apart from the checks', and a check cut later is not the prefix's failure", async () => {
     const t = new LocalTransport("local");
-    const b = await runBatch(t, [{ command: "echo one", timeoutSec: 5 }, { command: "echo two >&2", timeoutSec: 5 }], { become: false, signal: new AbortController().signal, prefix: "echo kernel=x; echo oops >&2", prefixTimeoutSec: 5 });
+    const its = [{ command: "echo one", timeoutSec: 5 }, { command: "echo two >&2", timeoutSec: 5 }, { command: "sleep 30", timeoutSec: 1 }, { command: "echo three", timeoutSec: 5 }];
+    const b = await runBatch(t, its, { become: false, signal: new AbortController().signal, prefix: "echo kernel=x; echo oops >&2", prefixTimeoutSec: 5 });
     expect(b.prefixOut).toBe("kernel=x\n");
     expect(b.prefixErr).toBe("oops\n");
+    expect(b.first.exitCode).toBe(0);
     expect(b.results.get("echo one")).toMatchObject({ exitCode: 0, stdout: "one\n", stderr: "" });
     expect(b.results.get("echo two >&2")).toMatchObject({ exitCode: 0, stdout: "", stderr: "two\n" });
+    expect(b.results.get("sleep 30")).toMatchObject({ exitCode: null, timedOut: true });
+    expect(b.results.get("echo three")).toMatchObject({ exitCode: 0, stdout: "three\n" });
   });
 
   it("on a real shell, hung checks are killed with everything they started, whatever they do with TERM", async () => {
