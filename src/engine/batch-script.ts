@@ -24,16 +24,19 @@ export function newToken(): string {
  * and root's shell); any other shell re-runs the script under bash.
  */
 export function batchScript(items: readonly BatchItem[], token: string): string {
-  // the channel's stderr is kept as fd $se for the checks; the batch's own stderr (the shell's notices about a
-  // check killed by a signal, which no check wrote) goes nowhere
-  const lines = [`exec {se}>&2 2>/dev/null`];
+  // The channel's stderr is kept as fd $se for the checks; the batch's own stderr (the shell's notices about a
+  // check killed by a signal, which no check wrote) goes nowhere. One write per stream between two checks
+  // (the end mark of one and the start mark of the next): each write is a packet sshd encrypts and sends.
+  const lines = [`exec {se}>&2 2>/dev/null; printf '\n%s %d\n' ${token}-OUT 0; printf '\n%s %d\n' ${token}-EIN 0 >&"$se"`];
   items.forEach((it, i) => {
+    const next = i + 1 < items.length;
     lines.push(
-      `printf '\n%s %d\n' ${token}-OUT ${i}; printf '\n%s %d\n' ${token}-EIN ${i} >&"$se"; ${checkJob(it.command)} 2>&"$se" {se}>&- </dev/null; r=$?`,
-      `printf '\n%s %d\n' ${token}-EOUT ${i} >&"$se"; printf '\n%s %d %d\n' ${token}-ERR ${i} "$r"`,
+      `${checkJob(it.command)} 2>&"$se" {se}>&- </dev/null; r=$?`,
+      next
+        ? `printf '\n%s %d\n\n%s %d\n' ${token}-EOUT ${i} ${token}-EIN ${i + 1} >&"$se"; printf '\n%s %d %d\n\n%s %d\n' ${token}-ERR ${i} "$r" ${token}-OUT ${i + 1}`
+        : `printf '\n%s %d\n' ${token}-EOUT ${i} >&"$se"; printf '\n%s %d %d\n\n%s\n' ${token}-ERR ${i} "$r" ${token}-END`,
     );
   });
-  lines.push(`printf '\n%s\n' ${token}-END`);
   const body = lines.join("\n");
   return `[ -n "\${BASH_VERSION-}" ] || exec bash -c ${shellQuote(body)}\n${body}`;
 }

@@ -80,7 +80,7 @@ class ScriptedHost implements Transport {
   async exec(script: string, o: ExecOptions = {}): Promise<ExecResult> {
     this.scripts.push(script);
     const token = /REMEDY-[0-9a-f]{16}/.exec(script)![0];
-    const commands = [...script.matchAll(/; \( (\S+) \) 2>&"\$se"/g)].map((m) => m[1]!);
+    const commands = [...script.matchAll(/^\( (\S+) \) 2>&"\$se"/gm)].map((m) => m[1]!);
     let stdout = "";
     let stderr = "";
     const out = (s: string) => {

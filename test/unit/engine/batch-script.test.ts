@@ -76,7 +76,7 @@ describe("batch script semantics", () => {
   it("the batch starts no process of its own (no watchdog coprocess, no temp file, no background job)", () => {
     const s = batchScript([{ command: "uname -r", timeoutSec: 5 }, { command: "echo $HOME", timeoutSec: 5 }], newToken());
     expect(s).not.toMatch(/coproc|mktemp|\brm\b|\bsleep\b|&\s*p=\$!|\$\(/);
-    expect(s).toMatch(/; \( uname -r \) 2>&"\$se" \{se\}>&- <\/dev\/null; r=\$\?/);
+    expect(s).toMatch(/\n\( uname -r \) 2>&"\$se" \{se\}>&- <\/dev\/null; r=\$\?\n/);
   });
 
   it("runs the same under bash as its login shell and under a POSIX sh (it re-runs itself under bash)", () => {
