@@ -151,7 +151,9 @@ describe("one run id everywhere", () => {
     writeFileSync(pb, PLAYBOOK.replace(`"echo 1 > {{ work }}/{{ host }}.flag"`, `"cat ${join(root, "target/state/lock.d/owner")} > {{ work }}/{{ host }}.owner; echo 1 > {{ work }}/{{ host }}.flag"`));
     rmSync(join(work, "n1.old"));
     const env = { ...process.env, REMEDY_STATE_DIR: join(root, "controller-state") }; // where run journals live
-    const r = await cli(["apply", ...args(pb, "--yes", "--json", "--junit", junit)], { cwd, env });
+    // one host at a time: n1 and n2 are this one machine and share its lock directory, so n2 finishing
+    // (and releasing the lock) while n1's flag step reads the owner file would leave nothing to read
+    const r = await cli(["apply", ...args(pb, "--yes", "--json", "--junit", junit, "--forks", "1")], { cwd, env });
     expect(r.code, r.stderr).toBe(0);
     const runId = (r.events.find((e) => e.type === "run_start") as { runId: string }).runId;
     expect(r.events.find((e) => e.type === "run_end")).toMatchObject({ runId, exitCode: 0 });
