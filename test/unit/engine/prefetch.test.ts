@@ -7,31 +7,23 @@ const run = (script: string) => {
   return { stdout: r.stdout, stderr: r.stderr };
 };
 
+/** Runs the commands as one batch under /bin/sh (5 s deadline each) and parses what came back. */
+const batch = (commands: string[]) => {
+  const items = commands.map((command) => ({ command, timeoutSec: 5 }));
+  const token = newToken();
+  return parseBatch(run(batchScript(items, token)), token, items, 40);
+};
+
 describe("batched checks", () => {
   it("reports each command's exit code, stdout and stderr apart, byte for byte", () => {
-    const items = [
-      { command: "printf 'a\\nb'", timeoutSec: 5 },
-      { command: "echo oops >&2; exit 3", timeoutSec: 5 },
-      { command: "printf '%s\\n' \"it's\" '$(x)'; cat", timeoutSec: 5 },
-      { command: "printf ''", timeoutSec: 5 },
-    ];
-    const token = newToken();
-    const got = parseBatch(run(batchScript(items, token)), token, items, 40);
+    const got = batch(["printf 'a\\nb'", "echo oops >&2; exit 3", "printf '%s\\n' \"it's\" '$(x)'; cat", "printf ''"]);
     expect(got.get(0)).toMatchObject({ exitCode: 0, stdout: "a\nb", stderr: "" });
     expect(got.get(1)).toMatchObject({ exitCode: 3, stdout: "", stderr: "oops\n" });
     expect(got.get(2)).toMatchObject({ exitCode: 0, stdout: "it's\n$(x)\n" });
     expect(got.get(3)).toMatchObject({ exitCode: 0, stdout: "" });
   });
   it("each check's stderr is its own, with or without a final newline, whatever the neighbours wrote", () => {
-    const items = [
-      { command: "printf 'no newline' >&2", timeoutSec: 5 },
-      { command: "printf 'x\\n\\n' >&2; echo out", timeoutSec: 5 },
-      { command: "true", timeoutSec: 5 },
-      { command: "echo one >&2; echo two >&2; exit 1", timeoutSec: 5 },
-    ];
-    const token = newToken();
-    const r = run(batchScript(items, token));
-    const got = parseBatch(r, token, items, 40);
+    const got = batch(["printf 'no newline' >&2", "printf 'x\\n\\n' >&2; echo out", "true", "echo one >&2; echo two >&2; exit 1"]);
     expect([0, 1, 2, 3].map((i) => got.get(i)?.stderr)).toEqual(["no newline", "x\n\n", "", "one\ntwo\n"]);
     expect(got.get(1)).toMatchObject({ exitCode: 0, stdout: "out\n" });
     expect(got.get(3)).toMatchObject({ exitCode: 1 });
